@@ -1,0 +1,45 @@
+//! Controllers: what drives the joints each step.
+//!
+//! A controller either commands joint torques directly ([`Actuation::Torque`], bypassing the generators: for
+//! verification) or muscle-group excitations in [0, 1] ([`Actuation::Excitation`]) that go through activation
+//! dynamics and the torque generators, so the delivered torque never exceeds what strength allows.
+
+mod constant;
+mod hold;
+
+pub use constant::ConstantTorque;
+pub use hold::HoldPosture;
+
+use crate::model::Model;
+
+/// What the controller sees at the start of a step.
+#[derive(Debug, Clone, Copy)]
+pub struct Observation<'a> {
+    /// Time (s).
+    pub t: f64,
+    /// Joint angles in model DOF order (rad).
+    pub q: &'a [f64],
+    /// Joint angular velocities (rad/s).
+    pub qd: &'a [f64],
+    /// Current activations `[positive group, negative group]` per DOF.
+    pub activation: &'a [[f64; 2]],
+}
+
+/// How the joints are driven this step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Actuation {
+    /// Joint torques (N·m) per DOF, applied directly.
+    Torque(Vec<f64>),
+    /// Excitations `[positive group, negative group]` per DOF, each in [0, 1].
+    Excitation(Vec<[f64; 2]>),
+}
+
+/// A controller. It is `Send` so rollouts can run on rayon workers; state lives in the controller itself.
+pub trait Controller: Send {
+    /// Writes this step's actuation into `out` (which has the right variant and length from the last call, or
+    /// is freshly made by [`Controller::initial_actuation`]).
+    fn actuate(&mut self, model: &Model, obs: &Observation<'_>, out: &mut Actuation);
+
+    /// The actuation buffer this controller fills.
+    fn initial_actuation(&self, model: &Model) -> Actuation;
+}

@@ -1,0 +1,70 @@
+//! Library errors. A diverging or falling rollout is an *outcome*, never an error: errors are for loading,
+//! validation and I/O.
+
+use std::path::PathBuf;
+
+/// Where in a file something went wrong (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file.
+    pub file: PathBuf,
+    /// Line (1-based), 0 if unknown.
+    pub line: usize,
+    /// Column (1-based), 0 if unknown.
+    pub column: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// Every error sprintlab's library reports.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A scenario or model file is invalid: where, which field, what is wrong and what is allowed.
+    #[error("{location}: `{path}`: {msg}")]
+    Invalid {
+        /// File, line and column.
+        location: Location,
+        /// Dotted path of the field (`world.dt`), or `(file)` for the whole file.
+        path: String,
+        /// What is wrong and what is allowed.
+        msg: String,
+    },
+    /// A data table (CSV) shipped with or given to sprintlab is malformed.
+    #[error("{file}:{line}: {msg}")]
+    Data {
+        /// The file.
+        file: String,
+        /// Line (1-based).
+        line: usize,
+        /// What is wrong.
+        msg: String,
+    },
+    /// A model is structurally unusable (unknown parent, bad axis…).
+    #[error("model `{model}`: {msg}")]
+    Model {
+        /// Model name.
+        model: String,
+        /// What is wrong.
+        msg: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Wraps an I/O error with its path.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io { path: path.into(), source }
+    }
+}

@@ -1,0 +1,349 @@
+//! The immutable body model: segments, hinge DOFs, torque generators, contact spheres.
+//!
+//! A [`Model`] is compiled once from a [`file::ModelFile`] (loaded or generated) plus the scenario's strengths
+//! and contact settings; it is `Sync` and shared by every worker (MuJoCo's `mjModel`).
+
+#[cfg(any())]
+pub mod deleva;
+pub mod file;
+pub mod generators;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use nalgebra::Vector3;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use file::{GeomSpec, ModelFile};
+use generators::{default_groups, Contributor, GeneratorTable, GroupParams};
+
+/// Standard gravity used to express forces in body weights (m/s²).
+pub const G_STD: f64 = 9.81;
+
+/// Strength of the contributors and muscle groups: `S = group strength × contributor strength`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Strengths {
+    /// Contributor factors (dimensionless; 1 = the prior).
+    pub push: f64,
+    /// Swing-side factor.
+    pub swing: f64,
+    /// Arms factor.
+    pub arms: f64,
+    /// Torso factor.
+    pub torso: f64,
+    /// Per-group factors by group name (default 1).
+    pub groups: BTreeMap<String, f64>,
+}
+
+impl Default for Strengths {
+    fn default() -> Self {
+        Self { push: 1.0, swing: 1.0, arms: 1.0, torso: 1.0, groups: BTreeMap::new() }
+    }
+}
+
+impl Strengths {
+    /// The total factor `S` of a group.
+    pub fn factor(&self, group: &str) -> f64 {
+        let c = match Contributor::of_group(group) {
+            Contributor::Push => self.push,
+            Contributor::Swing => self.swing,
+            Contributor::Arms => self.arms,
+            Contributor::Torso => self.torso,
+            Contributor::None => 1.0,
+        };
+        c * self.groups.get(group).copied().unwrap_or(1.0)
+    }
+}
+
+/// Compliant foot–ground contact law (Hunt–Crossley normal force, regularised Coulomb friction).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ContactParams {
+    /// Hunt–Crossley stiffness per sphere (N/m^1.5).
+    pub stiffness: f64,
+    /// Hunt–Crossley dissipation (s/m).
+    pub dissipation: f64,
+    /// Friction coefficient.
+    pub friction: f64,
+    /// Friction regularisation velocity (m/s).
+    pub slip_velocity: f64,
+    /// Newton passes of the linearly-implicit solve (≥ 1).
+    pub newton_passes: usize,
+}
+
+impl Default for ContactParams {
+    fn default() -> Self {
+        Self { stiffness: 2.0e6, dissipation: 1.0, friction: 1.0, slip_velocity: 0.05, newton_passes: 3 }
+    }
+}
+
+/// One muscle group acting on one DOF.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generator {
+    /// Shape parameters (from the priors).
+    pub params: GroupParams,
+    /// Contributor of the group.
+    pub contributor: Contributor,
+    /// Strength factor `S` (group × contributor).
+    pub strength: f64,
+    /// `S · T_iso · body mass` (N·m): the torque at full activation, best angle, zero velocity.
+    pub t_max: f64,
+}
+
+impl Generator {
+    /// Largest torque magnitude this group can produce at angle `theta` and DOF velocity `omega` with full
+    /// activation; `sign` = +1 for the positive-direction group, −1 for the negative one. Also returns the
+    /// derivative of that torque magnitude with respect to `omega`.
+    #[inline]
+    pub fn capacity(&self, theta: f64, omega: f64, sign: f64) -> (f64, f64) {
+        let f = self.params.f_angle(theta);
+        let (g, dg) = self.params.g_velocity(sign * omega);
+        (self.t_max * f * g, self.t_max * f * dg * sign)
+    }
+}
+
+/// One hinge degree of freedom of the compiled model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dof {
+    /// Name (timeseries column).
+    pub name: String,
+    /// Segment whose joint this DOF belongs to.
+    pub segment: usize,
+    /// Position in its joint's hinge chain (0 = closest to the parent).
+    pub chain_index: usize,
+    /// Hinge axis (unit, child-frame components).
+    pub axis: [f64; 3],
+    /// Initial angle (rad).
+    pub initial_angle: f64,
+    /// Passive range of motion (rad).
+    pub limits: Option<[f64; 2]>,
+    /// Passive viscous damping (N·m·s/rad).
+    pub damping: f64,
+    /// `[positive-direction, negative-direction]` generators.
+    pub generators: [Generator; 2],
+    /// Peer standing PD gains [kp, kd], when the model file has them.
+    pub pd_standing: Option<[f64; 2]>,
+}
+
+/// One segment of the compiled model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    /// Name.
+    pub name: String,
+    /// Parent segment index (`None` for the root).
+    pub parent: Option<usize>,
+    /// Mass (kg).
+    pub mass: f64,
+    /// COM in the segment frame (m).
+    pub com: [f64; 3],
+    /// Principal inertia about the COM (kg·m²).
+    pub inertia: [f64; 3],
+    /// Joint centre in the parent frame (m); for the root, its initial world position.
+    pub anchor: [f64; 3],
+    /// Indices of this segment's DOFs in [`Model::dofs`] (chain order).
+    pub dofs: Vec<usize>,
+    /// Collision geometry.
+    pub geoms: Vec<GeomSpec>,
+}
+
+/// A contact sphere of the compiled model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sphere {
+    /// Segment index.
+    pub segment: usize,
+    /// Centre in the segment frame (m).
+    pub center: [f64; 3],
+    /// Radius (m).
+    pub radius: f64,
+}
+
+/// The compiled, immutable model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Name.
+    pub name: String,
+    /// Segments (file order; parents first).
+    pub segments: Vec<Segment>,
+    /// Hinge DOFs in model order (the order of the model file, which for sprinter12 is its `dof_order`).
+    pub dofs: Vec<Dof>,
+    /// Foot contact spheres.
+    pub spheres: Vec<Sphere>,
+    /// Segments carrying contact spheres ("feet"), in segment order.
+    pub feet: Vec<usize>,
+    /// Contact law.
+    pub contact: ContactParams,
+    /// Total mass (kg).
+    pub mass: f64,
+    /// Body weight `mass · 9.81` (N).
+    pub body_weight: f64,
+}
+
+impl Model {
+    /// Compiles a model file with the given strengths, generator table and contact law.
+    pub fn compile(
+        file: &ModelFile,
+        strengths: &Strengths,
+        table: &GeneratorTable,
+        contact: ContactParams,
+    ) -> Result<Self, Error> {
+        let err = |msg: String| Error::Model { model: file.name.clone(), msg };
+        if file.segments.is_empty() {
+            return Err(err("no segments".into()));
+        }
+        let mass: f64 = file.segments.iter().map(|s| s.mass).sum();
+        let mut index = BTreeMap::new();
+        let mut segments = Vec::new();
+        let mut dofs = Vec::new();
+        let mut names = BTreeSet::new();
+        for (i, s) in file.segments.iter().enumerate() {
+            if index.insert(s.name.clone(), i).is_some() {
+                return Err(err(format!("segment `{}` appears twice", s.name)));
+            }
+            let parent = match &s.parent {
+                None if i == 0 => None,
+                None => return Err(err(format!("segment `{}` has no parent; only the first segment may be the root", s.name))),
+                Some(p) => Some(*index.get(p).ok_or_else(|| {
+                    err(format!("segment `{}`: parent `{p}` is not defined before it", s.name))
+                })?),
+            };
+            if i == 0 && s.parent.is_some() {
+                return Err(err("the first segment must be the root (parent null)".into()));
+            }
+            if !(s.mass > 0.0) || s.inertia_diag.iter().any(|&x| !(x > 0.0)) {
+                return Err(err(format!("segment `{}`: mass and inertia must be > 0", s.name)));
+            }
+            if s.joint.anchor_in_child != [0.0; 3] {
+                return Err(err(format!("segment `{}`: anchor_in_child must be the origin", s.name)));
+            }
+            if parent.is_none() && !s.joint.dofs.is_empty() {
+                return Err(err("the root has a free joint: it takes no hinge DOFs".into()));
+            }
+            if parent.is_some() && !(1..=3).contains(&s.joint.dofs.len()) {
+                return Err(err(format!("segment `{}`: a joint has 1 to 3 hinge DOFs", s.name)));
+            }
+            let mut seg_dofs = Vec::new();
+            for (k, d) in s.joint.dofs.iter().enumerate() {
+                if !names.insert(d.name.clone()) {
+                    return Err(err(format!("DOF `{}` appears twice", d.name)));
+                }
+                let a = Vector3::from(d.axis_in_child);
+                if (a.norm() - 1.0).abs() > 1e-6 {
+                    return Err(err(format!("DOF `{}`: axis_in_child must be a unit vector", d.name)));
+                }
+                let groups: [String; 2] = match &d.generators {
+                    Some(g) => g.clone(),
+                    None => default_groups(&d.name)
+                        .map(|g| [g[0].to_string(), g[1].to_string()])
+                        .ok_or_else(|| {
+                            err(format!(
+                                "DOF `{}`: no default muscle groups for this name; give `generators` in the model file",
+                                d.name
+                            ))
+                        })?,
+                };
+                let gen = |g: &str| -> Result<Generator, Error> {
+                    let params = table.groups.get(g).cloned().ok_or_else(|| {
+                        err(format!("DOF `{}`: muscle group `{g}` is not in the generator table", d.name))
+                    })?;
+                    let strength = strengths.factor(g);
+                    Ok(Generator {
+                        t_max: strength * params.t_iso_nm_per_kg * mass,
+                        contributor: Contributor::of_group(g),
+                        strength,
+                        params,
+                    })
+                };
+                if let Some([lo, hi]) = d.limits {
+                    if !(lo < hi) {
+                        return Err(err(format!("DOF `{}`: limits must be [min, max] with min < max", d.name)));
+                    }
+                }
+                seg_dofs.push(dofs.len());
+                dofs.push(Dof {
+                    name: d.name.clone(),
+                    segment: i,
+                    chain_index: k,
+                    axis: a.normalize().into(),
+                    initial_angle: d.initial_angle,
+                    limits: d.limits,
+                    damping: d.damping.unwrap_or(0.0).max(0.0),
+                    generators: [gen(&groups[0])?, gen(&groups[1])?],
+                    pd_standing: d.pd_standing_kp_kd,
+                });
+            }
+            segments.push(Segment {
+                name: s.name.clone(),
+                parent,
+                mass: s.mass,
+                com: s.com,
+                inertia: s.inertia_diag,
+                anchor: s.joint.anchor_in_parent,
+                dofs: seg_dofs,
+                geoms: s.geoms.clone(),
+            });
+        }
+        let spheres = match &file.contact {
+            Some(c) => c
+                .spheres
+                .iter()
+                .map(|sp| {
+                    Ok(Sphere {
+                        segment: *index.get(&sp.segment).ok_or_else(|| {
+                            err(format!("contact sphere on unknown segment `{}`", sp.segment))
+                        })?,
+                        center: sp.center,
+                        radius: sp.radius,
+                    })
+                })
+                .collect::<Result<Vec<_>, Error>>()?,
+            None => default_foot_spheres(&segments),
+        };
+        let feet: Vec<usize> = spheres.iter().map(|s| s.segment).collect::<BTreeSet<_>>().into_iter().collect();
+        Ok(Self {
+            name: file.name.clone(),
+            segments,
+            dofs,
+            spheres,
+            feet,
+            contact,
+            mass,
+            body_weight: mass * G_STD,
+        })
+    }
+
+    /// Index of a DOF by name.
+    pub fn dof_index(&self, name: &str) -> Option<usize> {
+        self.dofs.iter().position(|d| d.name == name)
+    }
+
+    /// Index of a segment by name.
+    pub fn segment_index(&self, name: &str) -> Option<usize> {
+        self.segments.iter().position(|s| s.name == name)
+    }
+}
+
+/// Radius of the default sole spheres (m).
+pub const DEFAULT_SPHERE_RADIUS: f64 = 0.01;
+
+/// Four spheres at the sole corners of the box geom of every segment named `foot*`, sphere bottoms on the sole.
+fn default_foot_spheres(segments: &[Segment]) -> Vec<Sphere> {
+    let mut out = Vec::new();
+    for (i, s) in segments.iter().enumerate() {
+        if !s.name.starts_with("foot") {
+            continue;
+        }
+        for g in &s.geoms {
+            if let GeomSpec::Box { center, half_extents } = g {
+                let r = DEFAULT_SPHERE_RADIUS;
+                let z = center[2] - half_extents[2] + r;
+                for sx in [-1.0, 1.0] {
+                    for sy in [-1.0, 1.0] {
+                        let x = center[0] + sx * (half_extents[0] - r);
+                        let y = center[1] + sy * (half_extents[1] - r);
+                        out.push(Sphere { segment: i, center: [x, y, z], radius: r });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
