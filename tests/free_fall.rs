@@ -9,7 +9,12 @@ fn max_error(dt: f64) -> f64 {
     let (zg, mut ctrl) = common::zero_g(dt);
     let sim = Simulator::new(
         zg.model.clone(),
-        WorldSettings { gravity: [0.0, 0.0, -9.81], ground: false, dt, substeps: 1 },
+        WorldSettings {
+            gravity: [0.0, 0.0, -9.81],
+            ground: false,
+            dt,
+            substeps: 1,
+        },
         ActivationDynamics::default(),
     );
     let mut s = sim.initial_state();

@@ -61,7 +61,10 @@ impl GroupParams {
             (0.0, 0.0)
         } else if x >= 0.0 {
             let den = 1.0 + x / k;
-            ((1.0 - x) / den, -(1.0 + 1.0 / k) / (den * den) / self.omega_max)
+            (
+                (1.0 - x) / den,
+                -(1.0 + 1.0 / k) / (den * den) / self.omega_max,
+            )
         } else {
             let e = self.ecc_max;
             let c = (e - 1.0) / (1.0 + 1.0 / k);
@@ -218,9 +221,19 @@ mod tests {
     #[test]
     fn every_sprinter_dof_has_groups_in_the_table() {
         let t = GeneratorTable::priors();
-        for d in ["hip_flex_r", "hip_add_l", "hip_rot_r", "knee_l", "ankle_r", "lumbar_flex", "lumbar_bend",
-            "lumbar_rot", "shoulder_flex_r", "shoulder_abd_l", "elbow_r"]
-        {
+        for d in [
+            "hip_flex_r",
+            "hip_add_l",
+            "hip_rot_r",
+            "knee_l",
+            "ankle_r",
+            "lumbar_flex",
+            "lumbar_bend",
+            "lumbar_rot",
+            "shoulder_flex_r",
+            "shoulder_abd_l",
+            "elbow_r",
+        ] {
             for g in default_groups(d).unwrap() {
                 assert!(t.groups.contains_key(g), "{g}");
             }

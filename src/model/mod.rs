@@ -3,7 +3,6 @@
 //! A [`Model`] is compiled once from a [`file::ModelFile`] (loaded or generated) plus the scenario's strengths
 //! and contact settings; it is `Sync` and shared by every worker (MuJoCo's `mjModel`).
 
-#[cfg(any())]
 pub mod deleva;
 pub mod file;
 pub mod generators;
@@ -37,7 +36,13 @@ pub struct Strengths {
 
 impl Default for Strengths {
     fn default() -> Self {
-        Self { push: 1.0, swing: 1.0, arms: 1.0, torso: 1.0, groups: BTreeMap::new() }
+        Self {
+            push: 1.0,
+            swing: 1.0,
+            arms: 1.0,
+            torso: 1.0,
+            groups: BTreeMap::new(),
+        }
     }
 }
 
@@ -72,7 +77,13 @@ pub struct ContactParams {
 
 impl Default for ContactParams {
     fn default() -> Self {
-        Self { stiffness: 2.0e6, dissipation: 1.0, friction: 1.0, slip_velocity: 0.05, newton_passes: 3 }
+        Self {
+            stiffness: 2.0e6,
+            dissipation: 1.0,
+            friction: 1.0,
+            slip_velocity: 0.05,
+            newton_passes: 3,
+        }
     }
 }
 
@@ -185,7 +196,10 @@ impl Model {
         table: &GeneratorTable,
         contact: ContactParams,
     ) -> Result<Self, Error> {
-        let err = |msg: String| Error::Model { model: file.name.clone(), msg };
+        let err = |msg: String| Error::Model {
+            model: file.name.clone(),
+            msg,
+        };
         if file.segments.is_empty() {
             return Err(err("no segments".into()));
         }
@@ -200,25 +214,46 @@ impl Model {
             }
             let parent = match &s.parent {
                 None if i == 0 => None,
-                None => return Err(err(format!("segment `{}` has no parent; only the first segment may be the root", s.name))),
+                None => {
+                    return Err(err(format!(
+                        "segment `{}` has no parent; only the first segment may be the root",
+                        s.name
+                    )))
+                }
                 Some(p) => Some(*index.get(p).ok_or_else(|| {
-                    err(format!("segment `{}`: parent `{p}` is not defined before it", s.name))
+                    err(format!(
+                        "segment `{}`: parent `{p}` is not defined before it",
+                        s.name
+                    ))
                 })?),
             };
             if i == 0 && s.parent.is_some() {
-                return Err(err("the first segment must be the root (parent null)".into()));
+                return Err(err(
+                    "the first segment must be the root (parent null)".into()
+                ));
             }
             if !(s.mass > 0.0) || s.inertia_diag.iter().any(|&x| !(x > 0.0)) {
-                return Err(err(format!("segment `{}`: mass and inertia must be > 0", s.name)));
+                return Err(err(format!(
+                    "segment `{}`: mass and inertia must be > 0",
+                    s.name
+                )));
             }
             if s.joint.anchor_in_child != [0.0; 3] {
-                return Err(err(format!("segment `{}`: anchor_in_child must be the origin", s.name)));
+                return Err(err(format!(
+                    "segment `{}`: anchor_in_child must be the origin",
+                    s.name
+                )));
             }
             if parent.is_none() && !s.joint.dofs.is_empty() {
-                return Err(err("the root has a free joint: it takes no hinge DOFs".into()));
+                return Err(err(
+                    "the root has a free joint: it takes no hinge DOFs".into()
+                ));
             }
             if parent.is_some() && !(1..=3).contains(&s.joint.dofs.len()) {
-                return Err(err(format!("segment `{}`: a joint has 1 to 3 hinge DOFs", s.name)));
+                return Err(err(format!(
+                    "segment `{}`: a joint has 1 to 3 hinge DOFs",
+                    s.name
+                )));
             }
             let mut seg_dofs = Vec::new();
             for (k, d) in s.joint.dofs.iter().enumerate() {
@@ -227,7 +262,10 @@ impl Model {
                 }
                 let a = Vector3::from(d.axis_in_child);
                 if (a.norm() - 1.0).abs() > 1e-6 {
-                    return Err(err(format!("DOF `{}`: axis_in_child must be a unit vector", d.name)));
+                    return Err(err(format!(
+                        "DOF `{}`: axis_in_child must be a unit vector",
+                        d.name
+                    )));
                 }
                 let groups: [String; 2] = match &d.generators {
                     Some(g) => g.clone(),
@@ -242,7 +280,10 @@ impl Model {
                 };
                 let gen = |g: &str| -> Result<Generator, Error> {
                     let params = table.groups.get(g).cloned().ok_or_else(|| {
-                        err(format!("DOF `{}`: muscle group `{g}` is not in the generator table", d.name))
+                        err(format!(
+                            "DOF `{}`: muscle group `{g}` is not in the generator table",
+                            d.name
+                        ))
                     })?;
                     let strength = strengths.factor(g);
                     Ok(Generator {
@@ -254,7 +295,10 @@ impl Model {
                 };
                 if let Some([lo, hi]) = d.limits {
                     if !(lo < hi) {
-                        return Err(err(format!("DOF `{}`: limits must be [min, max] with min < max", d.name)));
+                        return Err(err(format!(
+                            "DOF `{}`: limits must be [min, max] with min < max",
+                            d.name
+                        )));
                     }
                 }
                 seg_dofs.push(dofs.len());
@@ -288,7 +332,10 @@ impl Model {
                 .map(|sp| {
                     Ok(Sphere {
                         segment: *index.get(&sp.segment).ok_or_else(|| {
-                            err(format!("contact sphere on unknown segment `{}`", sp.segment))
+                            err(format!(
+                                "contact sphere on unknown segment `{}`",
+                                sp.segment
+                            ))
                         })?,
                         center: sp.center,
                         radius: sp.radius,
@@ -297,7 +344,12 @@ impl Model {
                 .collect::<Result<Vec<_>, Error>>()?,
             None => default_foot_spheres(&segments),
         };
-        let feet: Vec<usize> = spheres.iter().map(|s| s.segment).collect::<BTreeSet<_>>().into_iter().collect();
+        let feet: Vec<usize> = spheres
+            .iter()
+            .map(|s| s.segment)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         Ok(Self {
             name: file.name.clone(),
             segments,
@@ -332,14 +384,22 @@ fn default_foot_spheres(segments: &[Segment]) -> Vec<Sphere> {
             continue;
         }
         for g in &s.geoms {
-            if let GeomSpec::Box { center, half_extents } = g {
+            if let GeomSpec::Box {
+                center,
+                half_extents,
+            } = g
+            {
                 let r = DEFAULT_SPHERE_RADIUS;
                 let z = center[2] - half_extents[2] + r;
                 for sx in [-1.0, 1.0] {
                     for sy in [-1.0, 1.0] {
                         let x = center[0] + sx * (half_extents[0] - r);
                         let y = center[1] + sy * (half_extents[1] - r);
-                        out.push(Sphere { segment: i, center: [x, y, z], radius: r });
+                        out.push(Sphere {
+                            segment: i,
+                            center: [x, y, z],
+                            radius: r,
+                        });
                     }
                 }
             }

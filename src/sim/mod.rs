@@ -5,6 +5,7 @@
 //! [`Workspace`] is scratch that is never serialised.
 
 pub mod contact;
+pub mod rollout;
 pub mod world;
 
 use std::sync::Arc;
@@ -33,7 +34,12 @@ pub struct WorldSettings {
 
 impl Default for WorldSettings {
     fn default() -> Self {
-        Self { gravity: [0.0, 0.0, -9.81], ground: true, dt: 0.001, substeps: 1 }
+        Self {
+            gravity: [0.0, 0.0, -9.81],
+            ground: true,
+            dt: 0.001,
+            substeps: 1,
+        }
     }
 }
 
@@ -48,7 +54,10 @@ pub struct ActivationDynamics {
 
 impl Default for ActivationDynamics {
     fn default() -> Self {
-        Self { tau_act: 0.015, tau_deact: 0.060 }
+        Self {
+            tau_act: 0.015,
+            tau_deact: 0.060,
+        }
     }
 }
 
@@ -131,7 +140,13 @@ impl Simulator {
     /// Builds the simulator (compiles the rapier layout once).
     pub fn new(model: Arc<Model>, world: WorldSettings, activation: ActivationDynamics) -> Self {
         let (template, layout) = world::build(&model);
-        Self { model, world, activation, layout, template }
+        Self {
+            model,
+            world,
+            activation,
+            layout,
+            template,
+        }
     }
 
     /// The initial state: the model's initial pose at rest, activations 0.
@@ -142,6 +157,27 @@ impl Simulator {
             steps: 0,
             activation: vec![[0.0; 2]; self.model.dofs.len()],
         }
+    }
+
+    /// The initial state with the given joint angles (rad, model DOF order) and the whole body lifted by
+    /// `lift` (m) above the model's initial root position, at rest.
+    pub fn initial_state_with(&self, angles: &[f64], lift: f64) -> State {
+        let mut s = self.initial_state();
+        let mb = s
+            .sets
+            .multibody_joints
+            .get_multibody_mut(self.layout.multibody)
+            .expect("multibody");
+        let mut disp = vec![0.0; mb.ndofs()];
+        disp[2] = lift;
+        for (i, d) in self.layout.dof.iter().enumerate() {
+            disp[d.assembly] = angles[i] - mb.link(d.link).expect("link").joint.coords()[3];
+        }
+        mb.apply_displacements(&disp);
+        mb.forward_kinematics(&s.sets.bodies, false);
+        mb.update_rigid_bodies(&mut s.sets.bodies, true);
+        let _ = mb.dof_inverse_inertia(&s.sets.bodies);
+        s
     }
 
     /// A fresh workspace.
@@ -171,7 +207,10 @@ impl Simulator {
     }
 
     fn mb<'a>(&self, s: &'a State) -> &'a Multibody {
-        s.sets.multibody_joints.get_multibody(self.layout.multibody).expect("multibody")
+        s.sets
+            .multibody_joints
+            .get_multibody(self.layout.multibody)
+            .expect("multibody")
     }
 
     /// Joint angles (rad) and velocities (rad/s) in model DOF order.
@@ -195,8 +234,16 @@ impl Simulator {
 
     /// World pose of a segment frame: origin (m) and rotation.
     pub fn segment_pose(&self, s: &State, seg: usize) -> (Vector, rapier3d_f64::math::Rotation) {
-        let pose = self.mb(s).link(self.layout.segment_link[seg]).expect("link").local_to_world();
-        let off = if seg == 0 { -self.layout.root_offset } else { Vector::ZERO };
+        let pose = self
+            .mb(s)
+            .link(self.layout.segment_link[seg])
+            .expect("link")
+            .local_to_world();
+        let off = if seg == 0 {
+            -self.layout.root_offset
+        } else {
+            Vector::ZERO
+        };
         (pose.transform_point(off), pose.rotation)
     }
 
@@ -253,9 +300,17 @@ impl Simulator {
         self.joint_state(s, &mut ws.q, &mut ws.qd);
 
         // 1. Controller.
-        let mut act = ws.actuation.take().unwrap_or_else(|| ctrl.initial_actuation(model));
+        let mut act = ws
+            .actuation
+            .take()
+            .unwrap_or_else(|| ctrl.initial_actuation(model));
         {
-            let obs = Observation { t: s.t, q: &ws.q, qd: &ws.qd, activation: &s.activation };
+            let obs = Observation {
+                t: s.t,
+                q: &ws.q,
+                qd: &ws.qd,
+                activation: &s.activation,
+            };
             ctrl.actuate(model, &obs, &mut act);
         }
 
@@ -299,7 +354,11 @@ impl Simulator {
         let layout = &self.layout;
         let mb_index = layout.multibody;
         {
-            let mb = s.sets.multibody_joints.get_multibody_mut(mb_index).expect("multibody");
+            let mb = s
+                .sets
+                .multibody_joints
+                .get_multibody_mut(mb_index)
+                .expect("multibody");
             mb.damping_mut().fill(0.0);
             for (i, d) in model.dofs.iter().enumerate() {
                 let dl = &layout.dof[i];
@@ -316,7 +375,10 @@ impl Simulator {
                     }
                 }
                 mb.damping_mut()[dl.assembly] = damping;
-                mb.link_mut(dl.link).expect("link").joint.set_spring(3, spring.0, spring.1);
+                mb.link_mut(dl.link)
+                    .expect("link")
+                    .joint
+                    .set_spring(3, spring.0, spring.1);
             }
         }
 
@@ -328,7 +390,11 @@ impl Simulator {
             rb.reset_torques(false);
         }
         {
-            let mb = s.sets.multibody_joints.get_multibody(mb_index).expect("multibody");
+            let mb = s
+                .sets
+                .multibody_joints
+                .get_multibody(mb_index)
+                .expect("multibody");
             for (i, dl) in layout.dof.iter().enumerate() {
                 let tau = ws.tau_explicit[i];
                 if tau == 0.0 {
@@ -343,9 +409,17 @@ impl Simulator {
 
         // 4. Ground contact, solved implicitly against this step's dynamics.
         ws.forces.clear();
-        let g = Vector::new(self.world.gravity[0], self.world.gravity[1], self.world.gravity[2]);
+        let g = Vector::new(
+            self.world.gravity[0],
+            self.world.gravity[1],
+            self.world.gravity[2],
+        );
         if self.world.ground && !model.spheres.is_empty() {
-            let mb = s.sets.multibody_joints.get_multibody(mb_index).expect("multibody");
+            let mb = s
+                .sets
+                .multibody_joints
+                .get_multibody(mb_index)
+                .expect("multibody");
             let nd = mb.ndofs();
             if ws.q_force.len() != nd {
                 ws.q_force = DVector::zeros(nd);
@@ -369,7 +443,16 @@ impl Simulator {
                     ws.q_force[a] -= k * (ws.q[i] - rest);
                 }
             }
-            contact::solve(model, layout, mb, &s.sets.bodies, &ws.q_force, dt, &mut ws.contact, &mut ws.forces);
+            contact::solve(
+                model,
+                layout,
+                mb,
+                &s.sets.bodies,
+                &ws.q_force,
+                dt,
+                &mut ws.contact,
+                &mut ws.forces,
+            );
             for sf in &ws.forces {
                 let h = layout.segment_body[model.spheres[sf.sphere].segment];
                 s.sets.bodies[h].add_force_at_point(sf.force, sf.point, false);
@@ -400,7 +483,9 @@ impl Simulator {
         let mut qd1 = vec![0.0; n];
         self.joint_state(s, &mut q1, &mut qd1);
         let finite = q1.iter().chain(qd1.iter()).all(|x| x.is_finite());
-        let torque: Vec<f64> = (0..n).map(|i| ws.tau_explicit[i] - ws.damp_gen[i] * qd1[i]).collect();
+        let torque: Vec<f64> = (0..n)
+            .map(|i| ws.tau_explicit[i] - ws.damp_gen[i] * qd1[i])
+            .collect();
         let nf = model.feet.len();
         let mut grf = vec![[0.0; 3]; nf];
         let mut cop_acc = vec![[0.0; 3]; nf];
@@ -416,8 +501,20 @@ impl Simulator {
         }
         let cop = cop_acc
             .iter()
-            .map(|c| if c[2] > 0.0 { [c[0] / c[2], c[1] / c[2]] } else { [f64::NAN, f64::NAN] })
+            .map(|c| {
+                if c[2] > 0.0 {
+                    [c[0] / c[2], c[1] / c[2]]
+                } else {
+                    [f64::NAN, f64::NAN]
+                }
+            })
             .collect();
-        StepReport { t: s.t, grf, cop, torque, finite }
+        StepReport {
+            t: s.t,
+            grf,
+            cop,
+            torque,
+            finite,
+        }
     }
 }

@@ -6,8 +6,8 @@
 //! coordinates exactly, so each anatomical DOF is one multibody DOF with its own implicit damping).
 //! No colliders: foot–ground contact is sprintlab's own compliant model, so there is no self-collision either.
 
-use rapier3d_f64::prelude::*;
 use rapier3d_f64::math::{Real, Vector};
+use rapier3d_f64::prelude::*;
 
 use crate::model::Model;
 
@@ -78,7 +78,8 @@ pub fn build(model: &Model) -> (Sets, Layout) {
     let n = model.segments.len();
     let mut segment_body = Vec::with_capacity(n);
     let mut origin_world: Vec<Vector> = Vec::with_capacity(n);
-    let mut dof_links: Vec<Option<(RigidBodyHandle, RigidBodyHandle, Vector)>> = vec![None; model.dofs.len()];
+    let mut dof_links: Vec<Option<(RigidBodyHandle, RigidBodyHandle, Vector)>> =
+        vec![None; model.dofs.len()];
     let mut all_bodies = Vec::new();
     let root_offset = v(model.segments[0].com);
 
@@ -109,7 +110,11 @@ pub fn build(model: &Model) -> (Sets, Layout) {
             }
             Some(p) => {
                 // Anchor in the parent *body* frame (the root body frame is shifted to its COM).
-                let mut a1 = if model.segments[p].parent.is_none() { anchor - root_offset } else { anchor };
+                let mut a1 = if model.segments[p].parent.is_none() {
+                    anchor - root_offset
+                } else {
+                    anchor
+                };
                 let mut prev = segment_body[p];
                 let chain = &s.dofs;
                 for (k, &d) in chain.iter().enumerate() {
@@ -136,7 +141,8 @@ pub fn build(model: &Model) -> (Sets, Layout) {
                         .local_anchor1(a1)
                         .local_anchor2(Vector::ZERO)
                         .contacts_enabled(false);
-                    mbs.insert(prev, child, joint, true).expect("the model is a tree");
+                    mbs.insert(prev, child, joint, true)
+                        .expect("the model is a tree");
                     dof_links[d] = Some((child, prev, axis));
                     a1 = Vector::ZERO;
                     prev = child;
@@ -151,7 +157,9 @@ pub fn build(model: &Model) -> (Sets, Layout) {
         let colliders = ColliderSet::new();
         bodies[*h].recompute_mass_properties_from_colliders(&colliders);
     }
-    let root_link = *mbs.rigid_body_link(segment_body[0]).expect("root is in the multibody");
+    let root_link = *mbs
+        .rigid_body_link(segment_body[0])
+        .expect("root is in the multibody");
     let mb_index = root_link.multibody;
     {
         let mb = mbs.get_multibody_mut(mb_index).expect("multibody");
@@ -166,7 +174,13 @@ pub fn build(model: &Model) -> (Sets, Layout) {
         .map(|x| {
             let (child, parent, axis) = x.expect("every DOF has a hinge");
             let link = link_of(child);
-            DofLink { child, parent, link, assembly: mb.link(link).expect("link").assembly_id(), axis }
+            DofLink {
+                child,
+                parent,
+                link,
+                assembly: mb.link(link).expect("link").assembly_id(),
+                axis,
+            }
         })
         .collect();
     let mut sets = Sets {
@@ -177,9 +191,19 @@ pub fn build(model: &Model) -> (Sets, Layout) {
         islands: IslandManager::new(),
         soft_bodies: SoftBodySet::new(),
     };
-    let layout = Layout { segment_body, segment_link, dof, all_bodies, multibody: mb_index, root_offset };
+    let layout = Layout {
+        segment_body,
+        segment_link,
+        dof,
+        all_bodies,
+        multibody: mb_index,
+        root_offset,
+    };
     // Initial joint angles through the generalized coordinates (link poses derive from them).
-    let mb = sets.multibody_joints.get_multibody_mut(mb_index).expect("multibody");
+    let mb = sets
+        .multibody_joints
+        .get_multibody_mut(mb_index)
+        .expect("multibody");
     let mut disp = vec![0.0; mb.ndofs()];
     for (i, d) in model.dofs.iter().enumerate() {
         disp[layout.dof[i].assembly] = d.initial_angle;

@@ -1,0 +1,108 @@
+//! The commands behind the CLI, as library functions (so tests and other tools can call them).
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::export::{write_table, Manifest, RunFolder};
+use crate::scenario::{self, Loaded};
+use crate::sim::rollout;
+
+/// The built-in quickstart scenario (`cargo run --release` with no arguments).
+pub const QUICKSTART: &str = include_str!("../scenarios/quickstart.toml");
+
+/// A fresh run-folder path under `results/`: `<stem>-<UTC time>-<scenario hash prefix>`.
+pub fn default_out(loaded: &Loaded) -> PathBuf {
+    let stem = loaded
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into());
+    let t: String = crate::export::utc_now()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let base = format!("{stem}-{t}-{}", &loaded.sha256[..8]);
+    let mut p = Path::new("results").join(&base);
+    let mut k = 2;
+    while p.exists() {
+        p = Path::new("results").join(format!("{base}-{k}"));
+        k += 1;
+    }
+    p
+}
+
+/// The resolved scenario for the run folder: defaults filled in, the model copied beside it as `model.json`.
+pub fn resolved_scenario_toml(loaded: &Loaded) -> Result<String, Error> {
+    let mut s = loaded.scenario.clone();
+    s.model.file = Some(PathBuf::from("model.json"));
+    s.model.builtin = None;
+    let body = toml::to_string(&s).map_err(|e| Error::Model {
+        model: loaded.model.name.clone(),
+        msg: e.to_string(),
+    })?;
+    Ok(format!(
+        "# Resolved scenario (defaults filled in) from {}\n# sha256 of the original: {}\n{body}",
+        loaded.path.display(),
+        loaded.sha256
+    ))
+}
+
+/// `sprintlab simulate`: one rollout, written as a run folder. Returns the folder.
+pub fn simulate(loaded: &Loaded, out: Option<&Path>) -> Result<PathBuf, Error> {
+    let out = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| default_out(loaded));
+    let folder = RunFolder::create(&out)?;
+    let mut manifest = Manifest::start(
+        &loaded.path.to_string_lossy(),
+        &loaded.sha256,
+        loaded.scenario.run.seed,
+    );
+    let sim = loaded.simulator();
+    let state = sim.initial_state_with(
+        &loaded.initial_angles(),
+        loaded.scenario.initial.drop_height,
+    );
+    let mut ctrl = loaded.controller();
+    let run = &loaded.scenario.run;
+    let every = run
+        .sample_every
+        .map_or(1, |s| (s / sim.world.dt).round().max(1.0) as u64);
+    let (traj, summary) = rollout::run(&sim, state, ctrl.as_mut(), run.duration, every);
+    write_table(&folder.path("timeseries.csv"), &traj.columns, &traj.rows)?;
+    let json = |v: &dyn erased::Json| v.to_json();
+    folder.write("summary.json", json(&summary).as_bytes())?;
+    folder.write("scenario.toml", resolved_scenario_toml(loaded)?.as_bytes())?;
+    folder.write("model.json", json(&loaded.model_file).as_bytes())?;
+    manifest.finish();
+    folder.write("manifest.json", json(&manifest).as_bytes())?;
+    folder.commit()
+}
+
+/// `sprintlab check`: loads and validates each file; returns the errors (empty = all valid).
+pub fn check(files: &[PathBuf]) -> Vec<Error> {
+    files
+        .iter()
+        .filter_map(|f| scenario::load(f).err())
+        .collect()
+}
+
+/// `sprintlab schema`: the JSON Schema of scenario files (draft 7, for editors and taplo).
+pub fn schema() -> String {
+    let schema = schemars::generate::SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<scenario::Scenario>();
+    serde_json::to_string_pretty(&schema).expect("schema serialises") + "\n"
+}
+
+mod erased {
+    /// Pretty JSON for any serialisable value.
+    pub trait Json {
+        fn to_json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn to_json(&self) -> String {
+            serde_json::to_string_pretty(self).expect("serialisable") + "\n"
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Run folders: written into a hidden staging folder and renamed into place, so a run folder appears whole
+//! or not at all.
+
+mod csv_out;
+mod manifest;
+
+pub use csv_out::{format_f64, write_table};
+pub use manifest::{utc_now, Manifest};
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+/// A run folder being written. Dropped without [`RunFolder::commit`], it removes its staging folder.
+pub struct RunFolder {
+    staging: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl RunFolder {
+    /// Starts a run folder at `target`, which must not exist yet.
+    pub fn create(target: &Path) -> Result<Self, Error> {
+        if target.exists() {
+            return Err(Error::io(
+                target,
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "output folder exists; choose another --out",
+                ),
+            ));
+        }
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "run".into());
+        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+        }
+        std::fs::create_dir(&staging).map_err(|e| Error::io(&staging, e))?;
+        Ok(Self {
+            staging,
+            target: target.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    /// Path of a file inside the (staging) folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.staging.join(name)
+    }
+
+    /// Writes a whole file into the folder.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<(), Error> {
+        let p = self.path(name);
+        std::fs::write(&p, bytes).map_err(|e| Error::io(&p, e))
+    }
+
+    /// Moves the finished folder into place.
+    pub fn commit(mut self) -> Result<PathBuf, Error> {
+        std::fs::rename(&self.staging, &self.target).map_err(|e| Error::io(&self.target, e))?;
+        self.committed = true;
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for RunFolder {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
+}

@@ -1,0 +1,590 @@
+//! Scenario files: loading, validation with file:line:column and dotted paths, compilation into a simulator.
+
+mod types;
+
+pub use types::*;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::control::{ConstantTorque, Controller, HoldPosture};
+use crate::error::{Error, Location};
+use crate::model::file::ModelFile;
+use crate::model::generators::GeneratorTable;
+use crate::model::{deleva, ContactParams, Model, Strengths};
+use crate::sim::{ActivationDynamics, Simulator, WorldSettings};
+
+/// The peer body spec, embedded (source: `data/shared/peers/sprinter12_spec.json`).
+pub const SPRINTER12_SPEC: &str = include_str!("../../data/shared/peers/sprinter12_spec.json");
+
+/// A loaded and validated scenario, with its model file.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The scenario as written, defaults filled in.
+    pub scenario: Scenario,
+    /// Where it came from.
+    pub path: PathBuf,
+    /// SHA-256 of the scenario file's bytes (hex).
+    pub sha256: String,
+    /// The body as data (loaded or generated).
+    pub model_file: ModelFile,
+    /// The compiled model.
+    pub model: Arc<Model>,
+}
+
+/// Byte offset → 1-based (line, column).
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Finds the span of a dotted path in a TOML document: the value if present, else the deepest existing table.
+fn span_of(text: &str, path: &str) -> Option<std::ops::Range<usize>> {
+    let doc = toml::de::DeTable::parse(text).ok()?;
+    let mut span = None;
+    let mut table = doc.get_ref();
+    let parts: Vec<&str> = path.split('.').filter(|p| !p.is_empty()).collect();
+    for (i, part) in parts.iter().enumerate() {
+        let key = part.split('[').next().unwrap_or(part);
+        let Some((k, v)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == key) else {
+            break;
+        };
+        span = Some(if i + 1 == parts.len() {
+            v.span()
+        } else {
+            k.span()
+        });
+        match v.get_ref() {
+            toml::de::DeValue::Table(t) => table = t,
+            _ => {
+                span = Some(v.span());
+                break;
+            }
+        }
+    }
+    span
+}
+
+/// An `Error::Invalid` for `path` in the scenario `file`/`text`.
+pub fn invalid(file: &Path, text: &str, path: &str, msg: impl Into<String>) -> Error {
+    let (line, column) = span_of(text, path).map_or((1, 1), |s| line_col(text, s.start));
+    Error::Invalid {
+        location: Location {
+            file: file.to_path_buf(),
+            line,
+            column,
+        },
+        path: path.to_string(),
+        msg: msg.into(),
+    }
+}
+
+/// Reads a scenario file: UTF-8, TOML syntax, known keys, right types. No range checks yet.
+pub fn parse_file(path: &Path) -> Result<(Scenario, String, String), Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Invalid {
+        location: Location {
+            file: path.to_path_buf(),
+            line: 0,
+            column: 0,
+        },
+        path: "(file)".into(),
+        msg: format!("cannot read the scenario file: {e}"),
+    })?;
+    let text = decode(&bytes, path)?;
+    let scenario = parse_str(&text, path)?;
+    Ok((scenario, text, hex(&Sha256::digest(&bytes))))
+}
+
+/// Bytes → UTF-8 text, refusing binary and empty files with a location.
+fn decode(bytes: &[u8], path: &Path) -> Result<String, Error> {
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(t) => t.to_string(),
+        Err(e) => {
+            let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
+            let (line, column) = line_col(good, good.len());
+            return Err(Error::Invalid {
+                location: Location {
+                    file: path.to_path_buf(),
+                    line,
+                    column,
+                },
+                path: "(file)".into(),
+                msg: "not UTF-8 text: a scenario is a TOML file".into(),
+            });
+        }
+    };
+    if text.trim().is_empty() {
+        return Err(Error::Invalid {
+            location: Location {
+                file: path.to_path_buf(),
+                line: 1,
+                column: 1,
+            },
+            path: "(file)".into(),
+            msg: "empty scenario: at least [controller] (kind) and [run] (duration) are required"
+                .into(),
+        });
+    }
+    Ok(text)
+}
+
+/// Parses scenario text (syntax, unknown keys, types).
+pub fn parse_str(text: &str, path: &Path) -> Result<Scenario, Error> {
+    let de = toml::Deserializer::parse(text).map_err(|e| toml_error(path, text, "(syntax)", &e))?;
+    serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
+        let p = e.path().to_string();
+        let inner = e.into_inner();
+        let p = if p == "." {
+            "(top level)".to_string()
+        } else {
+            p
+        };
+        toml_error(path, text, &p, &inner)
+    })
+}
+
+fn toml_error(file: &Path, text: &str, path: &str, e: &toml::de::Error) -> Error {
+    let (line, column) = match e.span() {
+        Some(s) => line_col(text, s.start),
+        None => span_of(text, path).map_or((1, 1), |s| line_col(text, s.start)),
+    };
+    Error::Invalid {
+        location: Location {
+            file: file.to_path_buf(),
+            line,
+            column,
+        },
+        path: path.to_string(),
+        msg: e.message().trim().to_string(),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Range checks: `Err` names the first offending field.
+fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
+    let bad = |p: &str, m: String| Err(invalid(file, text, p, m));
+    let within =
+        |p: &str, x: f64, lo: f64, hi: f64, lo_open: bool, unit: &str| -> Result<(), Error> {
+            let ok = x.is_finite() && (if lo_open { x > lo } else { x >= lo }) && x <= hi;
+            if ok {
+                Ok(())
+            } else {
+                let l = if lo_open { "(" } else { "[" };
+                Err(invalid(
+                    file,
+                    text,
+                    p,
+                    format!("must be a number in {l}{lo}, {hi}]{unit}; got {x}"),
+                ))
+            }
+        };
+    if s.model.file.is_some() && s.model.builtin.is_some() {
+        return bad(
+            "model.builtin",
+            "give either `file` or `builtin`, not both".into(),
+        );
+    }
+    within(
+        "athlete.height_m",
+        s.athlete.height_m,
+        1.2,
+        2.3,
+        false,
+        " m",
+    )?;
+    within(
+        "athlete.mass_kg",
+        s.athlete.mass_kg,
+        30.0,
+        200.0,
+        false,
+        " kg",
+    )?;
+    for g in s.world.gravity {
+        within(
+            "world.gravity",
+            g,
+            -100.0,
+            100.0,
+            false,
+            " m/s² per component",
+        )?;
+    }
+    within("world.dt", s.world.dt, 0.0, 0.01, true, " s")?;
+    if !(1..=16).contains(&s.world.substeps) {
+        return bad(
+            "world.substeps",
+            format!("must be an integer in [1, 16]; got {}", s.world.substeps),
+        );
+    }
+    within(
+        "contact.stiffness",
+        s.contact.stiffness,
+        1e4,
+        1e9,
+        false,
+        " N/m^1.5",
+    )?;
+    within(
+        "contact.dissipation",
+        s.contact.dissipation,
+        0.0,
+        10.0,
+        false,
+        " s/m",
+    )?;
+    within("contact.friction", s.contact.friction, 0.0, 3.0, false, "")?;
+    within(
+        "contact.slip_velocity",
+        s.contact.slip_velocity,
+        0.0,
+        1.0,
+        true,
+        " m/s",
+    )?;
+    if !(1..=10).contains(&s.contact.newton_passes) {
+        return bad(
+            "contact.newton_passes",
+            format!(
+                "must be an integer in [1, 10]; got {}",
+                s.contact.newton_passes
+            ),
+        );
+    }
+    for (name, x) in [
+        ("push", s.strength.push),
+        ("swing", s.strength.swing),
+        ("arms", s.strength.arms),
+        ("torso", s.strength.torso),
+    ] {
+        within(&format!("strength.{name}"), x, 0.0, 10.0, false, "")?;
+    }
+    let table = GeneratorTable::priors();
+    for (g, &x) in &s.strength.groups {
+        let p = format!("strength.groups.{g}");
+        if !table.groups.contains_key(g) {
+            let allowed: Vec<&str> = table.groups.keys().map(String::as_str).collect();
+            return bad(
+                &p,
+                format!("unknown muscle group; allowed: {}", allowed.join(", ")),
+            );
+        }
+        within(&p, x, 0.0, 10.0, false, "")?;
+    }
+    within(
+        "activation.tau_act",
+        s.activation.tau_act,
+        0.0,
+        1.0,
+        true,
+        " s",
+    )?;
+    within(
+        "activation.tau_deact",
+        s.activation.tau_deact,
+        0.0,
+        1.0,
+        true,
+        " s",
+    )?;
+    within(
+        "initial.drop_height",
+        s.initial.drop_height,
+        0.0,
+        2.0,
+        false,
+        " m",
+    )?;
+    within("run.duration", s.run.duration, 0.0, 3600.0, true, " s")?;
+    if let Some(se) = s.run.sample_every {
+        within("run.sample_every", se, 0.0, s.run.duration, true, " s")?;
+        let k = se / s.world.dt;
+        if k < 1.0 - 1e-9 || (k - k.round()).abs() > 1e-6 * k {
+            return bad(
+                "run.sample_every",
+                format!(
+                    "must be a multiple of world.dt = {} s; got {se}",
+                    s.world.dt
+                ),
+            );
+        }
+    }
+    let c = &s.controller;
+    let wrong = |field: &str, kind: &str| {
+        Err(invalid(
+            file,
+            text,
+            &format!("controller.{field}"),
+            format!("not used by kind = \"{kind}\""),
+        ))
+    };
+    match c.kind {
+        ControllerKind::ConstantTorque => {
+            for (f, present) in [
+                ("targets", c.targets.is_some()),
+                ("kp", c.kp.is_some()),
+                ("kd", c.kd.is_some()),
+            ] {
+                if present {
+                    return wrong(f, "constant-torque");
+                }
+            }
+        }
+        ControllerKind::HoldPosture => {
+            if c.torques.is_some() {
+                return wrong("torques", "hold-posture");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Loads, validates and compiles a scenario file (and its model file). Nothing is written.
+pub fn load(path: &Path) -> Result<Loaded, Error> {
+    let (scenario, text, sha256) = parse_file(path)?;
+    finish_load(scenario, &text, sha256, path)
+}
+
+/// Loads scenario text that is not in a file (e.g. the built-in quickstart); `path` names it in errors and
+/// is the base for relative model paths.
+pub fn load_text(text: &str, path: &Path) -> Result<Loaded, Error> {
+    let text = decode(text.as_bytes(), path)?;
+    let scenario = parse_str(&text, path)?;
+    finish_load(scenario, &text, hex(&Sha256::digest(text.as_bytes())), path)
+}
+
+fn finish_load(
+    scenario: Scenario,
+    text: &str,
+    sha256: String,
+    path: &Path,
+) -> Result<Loaded, Error> {
+    let text = text.to_string();
+    check_ranges(&scenario, path, &text)?;
+    let model_file = load_model(&scenario, path, &text)?;
+    let strengths = Strengths {
+        push: scenario.strength.push,
+        swing: scenario.strength.swing,
+        arms: scenario.strength.arms,
+        torso: scenario.strength.torso,
+        groups: scenario.strength.groups.clone(),
+    };
+    let contact = ContactParams {
+        stiffness: scenario.contact.stiffness,
+        dissipation: scenario.contact.dissipation,
+        friction: scenario.contact.friction,
+        slip_velocity: scenario.contact.slip_velocity,
+        newton_passes: scenario.contact.newton_passes,
+    };
+    let model = Model::compile(&model_file, &strengths, &GeneratorTable::priors(), contact)
+        .map_err(|e| invalid(path, &text, "model", e.to_string()))?;
+    check_dof_names(&scenario, &model, path, &text)?;
+    Ok(Loaded {
+        scenario,
+        path: path.to_path_buf(),
+        sha256,
+        model_file,
+        model: Arc::new(model),
+    })
+}
+
+fn load_model(s: &Scenario, path: &Path, text: &str) -> Result<ModelFile, Error> {
+    match (&s.model.file, s.model.builtin.unwrap_or_default()) {
+        (Some(f), _) => {
+            let base = path.parent().unwrap_or(Path::new("."));
+            let full = base.join(f);
+            let mtext = std::fs::read_to_string(&full).map_err(|e| {
+                invalid(
+                    path,
+                    text,
+                    "model.file",
+                    format!(
+                        "cannot read model file `{}` ({e}); give a JSON model file relative to the scenario, or \
+                         builtin = \"default-athlete\" | \"sprinter12\"",
+                        full.display()
+                    ),
+                )
+            })?;
+            parse_model_json(&mtext, &full)
+        }
+        (None, Builtin::Sprinter12) => {
+            parse_model_json(SPRINTER12_SPEC, Path::new("<builtin sprinter12>"))
+        }
+        (None, Builtin::DefaultAthlete) => Ok(deleva::default_athlete(
+            s.athlete.height_m,
+            s.athlete.mass_kg,
+        )),
+    }
+}
+
+/// Parses a JSON model file, with file:line:column and the dotted path on error.
+pub fn parse_model_json(text: &str, path: &Path) -> Result<ModelFile, Error> {
+    let de = &mut serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize::<_, ModelFile>(de).map_err(|e| {
+        let p = e.path().to_string();
+        let inner = e.into_inner();
+        Error::Invalid {
+            location: Location {
+                file: path.to_path_buf(),
+                line: inner.line(),
+                column: inner.column(),
+            },
+            path: p,
+            msg: inner.to_string(),
+        }
+    })
+}
+
+fn check_dof_names(s: &Scenario, model: &Model, file: &Path, text: &str) -> Result<(), Error> {
+    let allowed = || {
+        model
+            .dofs
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let maps: [(&str, Option<&BTreeMap<String, f64>>, f64); 5] = [
+        ("controller.torques", s.controller.torques.as_ref(), 1000.0),
+        (
+            "controller.targets",
+            s.controller.targets.as_ref(),
+            std::f64::consts::PI,
+        ),
+        ("controller.kp", s.controller.kp.as_ref(), 1e5),
+        ("controller.kd", s.controller.kd.as_ref(), 1e4),
+        (
+            "initial.angles",
+            Some(&s.initial.angles),
+            std::f64::consts::PI,
+        ),
+    ];
+    for (base, map, lim) in maps {
+        let Some(map) = map else { continue };
+        for (name, &x) in map {
+            let p = format!("{base}.{name}");
+            if model.dof_index(name).is_none() {
+                return Err(invalid(
+                    file,
+                    text,
+                    &p,
+                    format!("unknown DOF `{name}`; the model's DOFs are: {}", allowed()),
+                ));
+            }
+            let lo = if base.ends_with("kp") || base.ends_with("kd") {
+                0.0
+            } else {
+                -lim
+            };
+            if !(x.is_finite() && x >= lo && x <= lim) {
+                return Err(invalid(
+                    file,
+                    text,
+                    &p,
+                    format!("must be a number in [{lo}, {lim}]; got {x}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Default hold-posture gains for a DOF (N·m/rad, N·m·s/rad): the sprinter12 standing gains, scaled by body
+/// mass / 75 kg.
+pub fn default_gains(dof: &str, mass: f64) -> [f64; 2] {
+    let base = dof
+        .strip_suffix("_r")
+        .or_else(|| dof.strip_suffix("_l"))
+        .unwrap_or(dof);
+    let g = match base {
+        "lumbar_flex" | "lumbar_bend" | "hip_flex" | "hip_add" => [1000.0, 50.0],
+        "lumbar_rot" => [500.0, 20.0],
+        "hip_rot" => [300.0, 10.0],
+        "knee" => [1000.0, 30.0],
+        "ankle" => [1000.0, 5.0],
+        "shoulder_flex" | "shoulder_abd" => [200.0, 10.0],
+        "elbow" => [50.0, 2.0],
+        _ => [100.0, 5.0],
+    };
+    let k = mass / 75.0;
+    [g[0] * k, g[1] * k]
+}
+
+impl Loaded {
+    /// The simulator for this scenario.
+    pub fn simulator(&self) -> Simulator {
+        let w = &self.scenario.world;
+        Simulator::new(
+            self.model.clone(),
+            WorldSettings {
+                gravity: w.gravity,
+                ground: w.ground,
+                dt: w.dt,
+                substeps: w.substeps,
+            },
+            ActivationDynamics {
+                tau_act: self.scenario.activation.tau_act,
+                tau_deact: self.scenario.activation.tau_deact,
+            },
+        )
+    }
+
+    /// Initial joint angles (rad) per DOF: model defaults overridden by `initial.angles`.
+    pub fn initial_angles(&self) -> Vec<f64> {
+        self.model
+            .dofs
+            .iter()
+            .map(|d| {
+                self.scenario
+                    .initial
+                    .angles
+                    .get(&d.name)
+                    .copied()
+                    .unwrap_or(d.initial_angle)
+            })
+            .collect()
+    }
+
+    /// The controller for this scenario.
+    pub fn controller(&self) -> Box<dyn Controller> {
+        let m = &self.model;
+        let c = &self.scenario.controller;
+        let per_dof =
+            |map: &Option<BTreeMap<String, f64>>, default: &dyn Fn(usize) -> f64| -> Vec<f64> {
+                (0..m.dofs.len())
+                    .map(|i| {
+                        map.as_ref()
+                            .and_then(|mm| mm.get(&m.dofs[i].name).copied())
+                            .unwrap_or_else(|| default(i))
+                    })
+                    .collect()
+            };
+        match c.kind {
+            ControllerKind::ConstantTorque => Box::new(ConstantTorque {
+                torques: per_dof(&c.torques, &|_| 0.0),
+            }),
+            ControllerKind::HoldPosture => {
+                let init = self.initial_angles();
+                let gains = |i: usize| {
+                    m.dofs[i]
+                        .pd_standing
+                        .unwrap_or_else(|| default_gains(&m.dofs[i].name, m.mass))
+                };
+                Box::new(HoldPosture {
+                    target: per_dof(&c.targets, &|i| init[i]),
+                    kp: per_dof(&c.kp, &|i| gains(i)[0]),
+                    kd: per_dof(&c.kd, &|i| gains(i)[1]),
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! The scenario file (TOML): every field with its unit, default and allowed range.
+//!
+//! Unknown keys are errors everywhere. Paths are relative to the scenario file.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A scenario: which body, which world, which controller, how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// The body model. Default: the built-in default athlete.
+    #[serde(default)]
+    pub model: ModelSection,
+    /// Anthropometry of the default athlete (ignored for model files and `sprinter12`).
+    #[serde(default)]
+    pub athlete: AthleteSection,
+    /// Gravity, ground and time step.
+    #[serde(default)]
+    pub world: WorldSection,
+    /// Foot–ground contact law.
+    #[serde(default)]
+    pub contact: ContactSection,
+    /// Contributor and muscle-group strengths.
+    #[serde(default)]
+    pub strength: StrengthSection,
+    /// Activation dynamics of the torque generators.
+    #[serde(default)]
+    pub activation: ActivationSection,
+    /// Initial state.
+    #[serde(default)]
+    pub initial: InitialSection,
+    /// The controller. Required.
+    pub controller: ControllerSection,
+    /// Duration and output sampling. Required.
+    pub run: RunSection,
+}
+
+/// Built-in bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Builtin {
+    /// Generated from de Leva (1996) for `athlete.height_m` and `athlete.mass_kg`, with passive joint limits
+    /// and damping.
+    #[default]
+    DefaultAthlete,
+    /// The MuJoCo/OpenSim peer body (1.80 m, 75 kg), exactly as its spec: no joint limits, no damping.
+    Sprinter12,
+}
+
+/// `[model]`: a model file or a built-in body (not both).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSection {
+    /// Model file (JSON, sprintlab/sprinter12 spec format), relative to the scenario file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<PathBuf>,
+    /// Built-in body: `default-athlete` (default) or `sprinter12`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub builtin: Option<Builtin>,
+}
+
+/// `[athlete]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct AthleteSection {
+    /// Stature (m), 1.2–2.3. Default 1.80.
+    pub height_m: f64,
+    /// Body mass (kg), 30–200. Default 75.
+    pub mass_kg: f64,
+}
+
+impl Default for AthleteSection {
+    fn default() -> Self {
+        Self {
+            height_m: 1.80,
+            mass_kg: 75.0,
+        }
+    }
+}
+
+/// `[world]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorldSection {
+    /// Gravity vector (m/s²), world frame (x forward, y left, z up), each component within ±100.
+    /// Default [0, 0, −9.81].
+    pub gravity: [f64; 3],
+    /// Whether the ground plane z = 0 exists. Default true.
+    pub ground: bool,
+    /// Time step (s), in (0, 0.01]. Default 0.001.
+    pub dt: f64,
+    /// rapier substeps per step, 1–16. Default 1 (the implicit contact and damping make more unnecessary).
+    pub substeps: usize,
+}
+
+impl Default for WorldSection {
+    fn default() -> Self {
+        Self {
+            gravity: [0.0, 0.0, -9.81],
+            ground: true,
+            dt: 0.001,
+            substeps: 1,
+        }
+    }
+}
+
+/// `[contact]`: Hunt–Crossley spheres on the soles, regularised Coulomb friction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContactSection {
+    /// Normal stiffness per sphere (N/m^1.5), 1e4–1e9. Default 2e6.
+    pub stiffness: f64,
+    /// Hunt–Crossley dissipation (s/m), 0–10. Default 1.0.
+    pub dissipation: f64,
+    /// Friction coefficient, 0–3. Default 1.0.
+    pub friction: f64,
+    /// Friction regularisation velocity (m/s), (0, 1]. Default 0.05.
+    pub slip_velocity: f64,
+    /// Newton passes of the implicit contact solve, 1–10. Default 3.
+    pub newton_passes: usize,
+}
+
+impl Default for ContactSection {
+    fn default() -> Self {
+        let d = crate::model::ContactParams::default();
+        Self {
+            stiffness: d.stiffness,
+            dissipation: d.dissipation,
+            friction: d.friction,
+            slip_velocity: d.slip_velocity,
+            newton_passes: d.newton_passes,
+        }
+    }
+}
+
+/// `[strength]`: `S = group strength × contributor strength`, both dimensionless (1 = the prior), 0–10.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct StrengthSection {
+    /// Pushing-side contributor (hip ext, knee ext, ankle plantarflexion). Default 1.
+    pub push: f64,
+    /// Swing-side contributor (hip flex, knee flex, dorsiflexion). Default 1.
+    pub swing: f64,
+    /// Arms (shoulder and elbow groups). Default 1.
+    pub arms: f64,
+    /// Torso (lumbar groups). Default 1.
+    pub torso: f64,
+    /// Per muscle group factor by group name (`hip_ext = 1.2`); groups of the generator table. Default 1 each.
+    pub groups: BTreeMap<String, f64>,
+}
+
+impl Default for StrengthSection {
+    fn default() -> Self {
+        Self {
+            push: 1.0,
+            swing: 1.0,
+            arms: 1.0,
+            torso: 1.0,
+            groups: BTreeMap::new(),
+        }
+    }
+}
+
+/// `[activation]`: first-order activation dynamics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ActivationSection {
+    /// Rise time constant (s), (0, 1]. Default 0.015.
+    pub tau_act: f64,
+    /// Decay time constant (s), (0, 1]. Default 0.060.
+    pub tau_deact: f64,
+}
+
+impl Default for ActivationSection {
+    fn default() -> Self {
+        Self {
+            tau_act: 0.015,
+            tau_deact: 0.060,
+        }
+    }
+}
+
+/// `[initial]`: the start state (from the model's standing pose, at rest).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct InitialSection {
+    /// Lift the whole body by this height (m), 0–2. Default 0 (feet touching the ground).
+    pub drop_height: f64,
+    /// Initial joint angles by DOF name (rad), each within ±π. Default: the model's initial angles.
+    pub angles: BTreeMap<String, f64>,
+}
+
+/// Controller kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ControllerKind {
+    /// Fixed joint torques applied directly, bypassing the torque generators (verification).
+    ConstantTorque,
+    /// PD on target angles delivered through the torque generators (saturates at the strength limit).
+    HoldPosture,
+}
+
+/// `[controller]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ControllerSection {
+    /// `constant-torque` or `hold-posture`.
+    pub kind: ControllerKind,
+    /// constant-torque: torque per DOF name (N·m), each within ±1000; unlisted DOFs get 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub torques: Option<BTreeMap<String, f64>>,
+    /// hold-posture: target angle per DOF name (rad), within ±π. Default: the initial angles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<BTreeMap<String, f64>>,
+    /// hold-posture: stiffness per DOF name (N·m/rad), 0–1e5. Default: the model's `pd_standing_kp_kd` when it
+    /// has them, else the sprinter12 standing gains scaled by body mass / 75 kg.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kp: Option<BTreeMap<String, f64>>,
+    /// hold-posture: damping per DOF name (N·m·s/rad), 0–1e4. Default as `kp`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kd: Option<BTreeMap<String, f64>>,
+}
+
+/// `[run]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunSection {
+    /// Simulated duration (s), (0, 3600]. Required.
+    pub duration: f64,
+    /// Output sampling interval (s), a multiple of `world.dt`. Default: every step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample_every: Option<f64>,
+    /// Master seed (recorded in every output; rollouts derive their seeds from it). Default 0.
+    #[serde(default)]
+    pub seed: u64,
+}

@@ -1,0 +1,179 @@
+//! A rollout: steps from an initial state, sampled into a trajectory table, plus whole-run measures.
+//!
+//! A rollout that diverges is a result, not an error: it stops at the first non-finite state and says when.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Simulator, State};
+use crate::control::Controller;
+
+/// Sampled trajectory: one row per sample, columns named as in `timeseries.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trajectory {
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows of values (SI units).
+    pub rows: Vec<Vec<f64>>,
+}
+
+impl Trajectory {
+    /// Index of a column.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+}
+
+/// How a rollout ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Ran for the whole duration.
+    Completed,
+    /// The state became non-finite; the rollout stopped there.
+    Diverged,
+}
+
+/// Whole-run measures written to `summary.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSummary {
+    /// How the rollout ended.
+    pub outcome: Outcome,
+    /// Simulated time reached (s).
+    pub t_end: f64,
+    /// Steps taken.
+    pub steps: u64,
+    /// Body mass (kg).
+    pub body_mass_kg: f64,
+    /// Body weight (N).
+    pub body_weight_n: f64,
+    /// Largest total vertical GRF of any single step (body weights).
+    pub peak_vertical_grf_bw: f64,
+    /// Mean total vertical GRF over the last 0.5 s (or the whole run if shorter) (body weights).
+    pub mean_vertical_grf_last_0_5s_bw: f64,
+    /// Whole-body COM at the end (m).
+    pub com_end: [f64; 3],
+    /// Wall time of the rollout (s); not part of any reproducibility comparison.
+    pub wall_seconds: f64,
+}
+
+/// Column names of the trajectory for a simulator's model.
+pub fn columns(sim: &Simulator) -> Vec<String> {
+    let m = &sim.model;
+    let mut c: Vec<String> = [
+        "t",
+        "pelvis_x",
+        "pelvis_y",
+        "pelvis_z",
+        "pelvis_qw",
+        "pelvis_qx",
+        "pelvis_qy",
+        "pelvis_qz",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    c.extend(m.dofs.iter().map(|d| d.name.clone()));
+    c.extend(m.dofs.iter().map(|d| format!("{}_vel", d.name)));
+    c.extend(m.dofs.iter().map(|d| format!("{}_torque", d.name)));
+    c.extend(["com_x", "com_y", "com_z"].iter().map(|s| s.to_string()));
+    for &f in &m.feet {
+        let n = &m.segments[f].name;
+        for a in ["x", "y", "z"] {
+            c.push(format!("grf_{n}_{a}"));
+        }
+        for a in ["x", "y"] {
+            c.push(format!("cop_{n}_{a}"));
+        }
+    }
+    c
+}
+
+fn sample(
+    sim: &Simulator,
+    s: &State,
+    torque: &[f64],
+    grf: &[[f64; 3]],
+    cop: &[[f64; 2]],
+) -> Vec<f64> {
+    let n = sim.model.dofs.len();
+    let (mut q, mut qd) = (vec![0.0; n], vec![0.0; n]);
+    sim.joint_state(s, &mut q, &mut qd);
+    let (p, r) = sim.root_pose(s);
+    let mut row = vec![s.t, p[0], p[1], p[2], r[0], r[1], r[2], r[3]];
+    row.extend_from_slice(&q);
+    row.extend_from_slice(&qd);
+    row.extend_from_slice(torque);
+    row.extend_from_slice(&sim.measures(s).com);
+    for (g, c) in grf.iter().zip(cop) {
+        row.extend_from_slice(g);
+        row.extend_from_slice(c);
+    }
+    row
+}
+
+/// Runs `duration` seconds from `state`, sampling every `sample_steps` steps (and at t = 0).
+pub fn run(
+    sim: &Simulator,
+    mut state: State,
+    ctrl: &mut dyn Controller,
+    duration: f64,
+    sample_steps: u64,
+) -> (Trajectory, RunSummary) {
+    let start = Instant::now();
+    let model = &sim.model;
+    let n = model.dofs.len();
+    let nf = model.feet.len();
+    let mut ws = sim.workspace();
+    let total = (duration / sim.world.dt).round() as u64;
+    let tail = ((0.5 / sim.world.dt).round() as u64).min(total).max(1);
+    let mut rows = vec![sample(
+        sim,
+        &state,
+        &vec![0.0; n],
+        &vec![[0.0; 3]; nf],
+        &vec![[f64::NAN; 2]; nf],
+    )];
+    let (mut peak, mut tail_sum) = (0.0f64, 0.0);
+    let mut outcome = Outcome::Completed;
+    for k in 0..total {
+        let r = sim.step(&mut state, &mut ws, ctrl);
+        if !r.finite {
+            outcome = Outcome::Diverged;
+            break;
+        }
+        let fz: f64 = r.grf.iter().map(|g| g[2]).sum();
+        peak = peak.max(fz);
+        if k >= total - tail {
+            tail_sum += fz;
+        }
+        if (k + 1) % sample_steps.max(1) == 0 {
+            rows.push(sample(sim, &state, &r.torque, &r.grf, &r.cop));
+        }
+    }
+    let bw = model.body_weight;
+    let com_end = if outcome == Outcome::Completed {
+        sim.measures(&state).com
+    } else {
+        [f64::NAN; 3]
+    };
+    let summary = RunSummary {
+        outcome,
+        t_end: state.t,
+        steps: state.steps,
+        body_mass_kg: model.mass,
+        body_weight_n: bw,
+        peak_vertical_grf_bw: peak / bw,
+        mean_vertical_grf_last_0_5s_bw: tail_sum / tail as f64 / bw,
+        com_end,
+        wall_seconds: start.elapsed().as_secs_f64(),
+    };
+    (
+        Trajectory {
+            columns: columns(sim),
+            rows,
+        },
+        summary,
+    )
+}
