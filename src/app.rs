@@ -49,20 +49,11 @@ pub fn resolved_scenario_toml(loaded: &Loaded) -> Result<String, Error> {
 
 /// `sprintlab simulate`: one rollout, written as a run folder. Returns the folder.
 pub fn simulate(loaded: &Loaded, out: Option<&Path>) -> Result<PathBuf, Error> {
-    let out = out
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| default_out(loaded));
+    let out = out.map(Path::to_path_buf).unwrap_or_else(|| default_out(loaded));
     let folder = RunFolder::create(&out)?;
-    let mut manifest = Manifest::start(
-        &loaded.path.to_string_lossy(),
-        &loaded.sha256,
-        loaded.scenario.run.seed,
-    );
+    let mut manifest = Manifest::start(&loaded.path.to_string_lossy(), &loaded.sha256, loaded.scenario.run.seed);
     let sim = loaded.simulator();
-    let state = sim.initial_state_with(
-        &loaded.initial_angles(),
-        loaded.scenario.initial.drop_height,
-    );
+    let state = sim.initial_state_with(&loaded.initial_angles(), loaded.scenario.initial.drop_height);
     let mut ctrl = loaded.controller();
     let run = &loaded.scenario.run;
     let every = run
@@ -81,10 +72,7 @@ pub fn simulate(loaded: &Loaded, out: Option<&Path>) -> Result<PathBuf, Error> {
 
 /// `sprintlab check`: loads and validates each file; returns the errors (empty = all valid).
 pub fn check(files: &[PathBuf]) -> Vec<Error> {
-    files
-        .iter()
-        .filter_map(|f| scenario::load(f).err())
-        .collect()
+    files.iter().filter_map(|f| scenario::load(f).err()).collect()
 }
 
 /// `sprintlab schema`: the JSON Schema of scenario files (draft 7, for editors and taplo).

@@ -14,11 +14,9 @@ fn main() -> ExitCode {
         None => scenario::load_text(app::QUICKSTART, Path::new("scenarios/quickstart.toml"))
             .and_then(|l| app::simulate(&l, None))
             .map(|dir| println!("quickstart: wrote {}", dir.display())),
-        Some(Command::Run { scenario, out }) | Some(Command::Simulate { scenario, out }) => {
-            scenario::load(&scenario)
-                .and_then(|l| app::simulate(&l, out.as_deref()))
-                .map(|dir| println!("wrote {}", dir.display()))
-        }
+        Some(Command::Run { scenario, out }) | Some(Command::Simulate { scenario, out }) => scenario::load(&scenario)
+            .and_then(|l| app::simulate(&l, out.as_deref()))
+            .map(|dir| println!("wrote {}", dir.display())),
         Some(Command::Check { files }) => {
             let errors = app::check(&files);
             for e in &errors {

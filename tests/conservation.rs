@@ -29,7 +29,9 @@ fn drift(dt: f64) -> (f64, f64, f64) {
 fn momenta_stay_near_zero_and_drift_is_first_order_in_dt() {
     let (p4, l4, _) = drift(1e-4);
     let (p3, l3, c3) = drift(1e-3);
-    eprintln!("dt=1e-4: |P| {p4:.3e} kg m/s, |L| {l4:.3e} kg m2/s; dt=1e-3: |P| {p3:.3e}, |L| {l3:.3e}, COM {c3:.3e} m");
+    eprintln!(
+        "dt=1e-4: |P| {p4:.3e} kg m/s, |L| {l4:.3e} kg m2/s; dt=1e-3: |P| {p3:.3e}, |L| {l3:.3e}, COM {c3:.3e} m"
+    );
     eprintln!("ratios: P {:.2}, L {:.2}", p3 / p4, l3 / l4);
     assert!(p4 < 0.015 && l4 < 0.015);
     assert!(p3 / p4 >= 7.0, "linear momentum drift ratio {}", p3 / p4);

@@ -26,11 +26,7 @@ impl Controller for HoldPosture {
             let tau = self.kp[i] * (self.target[i] - obs.q[i]) - self.kd[i] * obs.qd[i];
             let (k, sign) = if tau >= 0.0 { (0, 1.0) } else { (1, -1.0) };
             let (cap, _) = d.generators[k].capacity(obs.q[i], obs.qd[i], sign);
-            let ex = if cap > 1e-9 {
-                (tau.abs() / cap).min(1.0)
-            } else {
-                1.0
-            };
+            let ex = if cap > 1e-9 { (tau.abs() / cap).min(1.0) } else { 1.0 };
             e[i][k] = ex;
             e[i][1 - k] = 0.0;
         }

@@ -21,11 +21,7 @@ pub fn format_f64(x: f64) -> String {
 }
 
 /// Writes a header and rows of floats as CSV.
-pub fn write_table(
-    path: &std::path::Path,
-    columns: &[String],
-    rows: &[Vec<f64>],
-) -> Result<(), Error> {
+pub fn write_table(path: &std::path::Path, columns: &[String], rows: &[Vec<f64>]) -> Result<(), Error> {
     let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
     let mut w = std::io::BufWriter::new(f);
     let io = |e| Error::io(path, e);

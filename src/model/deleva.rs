@@ -366,11 +366,7 @@ pub fn default_athlete(height_m: f64, mass_kg: f64) -> ModelFile {
     let upperarm: Inertial = (ua.m, [0.0, 0.0, -ua.cm * ua.l], ua.long_z_inertia());
     let forearm = composite(&[
         (fa.m, [0.0, 0.0, -fa.cm * fa.l], fa.long_z_inertia()),
-        (
-            hd.m,
-            [0.0, 0.0, -(fa.l + hd.cm * hd.l)],
-            hd.long_z_inertia(),
-        ),
+        (hd.m, [0.0, 0.0, -(fa.l + hd.cm * hd.l)], hd.long_z_inertia()),
     ]);
 
     // ---- geoms (sprinter12's capsules at 1.80 m, scaled) ----
@@ -488,12 +484,7 @@ pub fn default_athlete(height_m: f64, mass_kg: f64) -> ModelFile {
     segments.push(segment(
         "torso",
         Some("pelvis"),
-        (
-            "3 hinges (Euler chain)",
-            "lumbar",
-            [0.0, 0.0, z_omph - z_hip],
-            lumbar,
-        ),
+        ("3 hinges (Euler chain)", "lumbar", [0.0, 0.0, z_omph - z_hip], lumbar),
         torso,
         torso_geoms,
     ));
@@ -603,24 +594,14 @@ mod tests {
         for s in &m.segments {
             let base = match &s.parent {
                 None => [0.0; 3],
-                Some(p) => {
-                    origin
-                        .iter()
-                        .find(|(n, _)| n == p)
-                        .expect("parent before child")
-                        .1
-                }
+                Some(p) => origin.iter().find(|(n, _)| n == p).expect("parent before child").1,
             };
             let a = s.joint.anchor_in_parent;
             let o = [base[0] + a[0], base[1] + a[1], base[2] + a[2]];
             origin.push((s.name.clone(), o));
             if s.name.starts_with("foot") {
                 for g in &s.geoms {
-                    if let GeomSpec::Box {
-                        center,
-                        half_extents,
-                    } = g
-                    {
+                    if let GeomSpec::Box { center, half_extents } = g {
                         out.push(o[2] + center[2] - half_extents[2]);
                     }
                 }
@@ -637,11 +618,7 @@ mod tests {
     fn matches_sprinter12_at_1_80_m_75_kg() {
         let m = default_athlete(1.80, 75.0);
         let spec = spec();
-        assert!(
-            (total_mass(&m) - 75.0).abs() < 1e-9,
-            "total mass {}",
-            total_mass(&m)
-        );
+        assert!((total_mass(&m) - 75.0).abs() < 1e-9, "total mass {}", total_mass(&m));
         assert_eq!(m.segments.len(), 12);
         let names: Vec<&str> = m.segments.iter().map(|s| s.name.as_str()).collect();
         let spec_names: Vec<&str> = spec.segments.iter().map(|s| s.name.as_str()).collect();
@@ -663,11 +640,7 @@ mod tests {
                 assert_eq!(d.axis_in_child, pd.axis_in_child, "{}", d.name);
                 assert_eq!(d.positive, pd.positive, "{}", d.name);
                 assert_eq!(d.initial_angle, 0.0);
-                assert!(
-                    d.torque_limit.is_none()
-                        && d.pd_standing_kp_kd.is_none()
-                        && d.generators.is_none()
-                );
+                assert!(d.torque_limit.is_none() && d.pd_standing_kp_kd.is_none() && d.generators.is_none());
                 assert!(d.limits.is_some() && d.damping.is_some(), "{}", d.name);
             }
             let da = rel_diff(s.joint.anchor_in_parent, p.joint.anchor_in_parent);
@@ -686,20 +659,10 @@ mod tests {
             );
             if trunk_dependent.contains(&s.name.as_str()) {
                 max_anchor_trunk = max_anchor_trunk.max(da);
-                assert!(
-                    da < 0.20,
-                    "{}: anchor differs by {:.1} %",
-                    s.name,
-                    100.0 * da
-                );
+                assert!(da < 0.20, "{}: anchor differs by {:.1} %", s.name, 100.0 * da);
             } else {
                 max_anchor = max_anchor.max(da);
-                assert!(
-                    da < 0.05,
-                    "{}: anchor differs by {:.1} %",
-                    s.name,
-                    100.0 * da
-                );
+                assert!(da < 0.05, "{}: anchor differs by {:.1} %", s.name, 100.0 * da);
             }
             assert!(dm < 0.05, "{}: mass differs by {:.1} %", s.name, 100.0 * dm);
             max_mass = max_mass.max(dm);
@@ -738,28 +701,17 @@ mod tests {
     fn scales_with_height_and_mass() {
         let a = default_athlete(1.80, 75.0);
         let b = default_athlete(1.60, 60.0);
-        assert!(
-            (total_mass(&b) - 60.0).abs() < 1e-9,
-            "total mass {}",
-            total_mass(&b)
-        );
+        assert!((total_mass(&b) - 60.0).abs() < 1e-9, "total mass {}", total_mass(&b));
         let r = 1.6 / 1.8;
         let rm = 60.0 / 75.0;
         let close = |x: f64, y: f64, what: &str| {
-            assert!(
-                (x - y).abs() <= 1e-12 * (1.0 + y.abs()),
-                "{what}: {x} vs {y}"
-            );
+            assert!((x - y).abs() <= 1e-12 * (1.0 + y.abs()), "{what}: {x} vs {y}");
         };
         for (sa, sb) in a.segments.iter().zip(&b.segments) {
             let n = &sa.name;
             close(sb.mass, rm * sa.mass, n);
             for k in 0..3 {
-                close(
-                    sb.joint.anchor_in_parent[k],
-                    r * sa.joint.anchor_in_parent[k],
-                    n,
-                );
+                close(sb.joint.anchor_in_parent[k], r * sa.joint.anchor_in_parent[k], n);
                 close(sb.com[k], r * sa.com[k], n);
                 close(sb.inertia_diag[k], rm * r * r * sa.inertia_diag[k], n);
             }

@@ -61,10 +61,7 @@ impl GroupParams {
             (0.0, 0.0)
         } else if x >= 0.0 {
             let den = 1.0 + x / k;
-            (
-                (1.0 - x) / den,
-                -(1.0 + 1.0 / k) / (den * den) / self.omega_max,
-            )
+            ((1.0 - x) / den, -(1.0 + 1.0 / k) / (den * den) / self.omega_max)
         } else {
             let e = self.ecc_max;
             let c = (e - 1.0) / (1.0 + 1.0 / k);
@@ -136,10 +133,7 @@ impl GeneratorTable {
 
 /// The opposing groups `[positive direction, negative direction]` of a DOF, derived from its name.
 pub fn default_groups(dof: &str) -> Option<[&'static str; 2]> {
-    let base = dof
-        .strip_suffix("_r")
-        .or_else(|| dof.strip_suffix("_l"))
-        .unwrap_or(dof);
+    let base = dof.strip_suffix("_r").or_else(|| dof.strip_suffix("_l")).unwrap_or(dof);
     Some(match base {
         "hip_flex" => ["hip_flex", "hip_ext"],
         "hip_add" => ["hip_add", "hip_abd"],

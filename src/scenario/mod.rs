@@ -55,11 +55,7 @@ fn span_of(text: &str, path: &str) -> Option<std::ops::Range<usize>> {
         let Some((k, v)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == key) else {
             break;
         };
-        span = Some(if i + 1 == parts.len() {
-            v.span()
-        } else {
-            k.span()
-        });
+        span = Some(if i + 1 == parts.len() { v.span() } else { k.span() });
         match v.get_ref() {
             toml::de::DeValue::Table(t) => table = t,
             _ => {
@@ -127,8 +123,7 @@ fn decode(bytes: &[u8], path: &Path) -> Result<String, Error> {
                 column: 1,
             },
             path: "(file)".into(),
-            msg: "empty scenario: at least [controller] (kind) and [run] (duration) are required"
-                .into(),
+            msg: "empty scenario: at least [controller] (kind) and [run] (duration) are required".into(),
         });
     }
     Ok(text)
@@ -140,11 +135,7 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Scenario, Error> {
     serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
         let p = e.path().to_string();
         let inner = e.into_inner();
-        let p = if p == "." {
-            "(top level)".to_string()
-        } else {
-            p
-        };
+        let p = if p == "." { "(top level)".to_string() } else { p };
         toml_error(path, text, &p, &inner)
     })
 }
@@ -172,52 +163,27 @@ fn hex(bytes: &[u8]) -> String {
 /// Range checks: `Err` names the first offending field.
 fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
     let bad = |p: &str, m: String| Err(invalid(file, text, p, m));
-    let within =
-        |p: &str, x: f64, lo: f64, hi: f64, lo_open: bool, unit: &str| -> Result<(), Error> {
-            let ok = x.is_finite() && (if lo_open { x > lo } else { x >= lo }) && x <= hi;
-            if ok {
-                Ok(())
-            } else {
-                let l = if lo_open { "(" } else { "[" };
-                Err(invalid(
-                    file,
-                    text,
-                    p,
-                    format!("must be a number in {l}{lo}, {hi}]{unit}; got {x}"),
-                ))
-            }
-        };
+    let within = |p: &str, x: f64, lo: f64, hi: f64, lo_open: bool, unit: &str| -> Result<(), Error> {
+        let ok = x.is_finite() && (if lo_open { x > lo } else { x >= lo }) && x <= hi;
+        if ok {
+            Ok(())
+        } else {
+            let l = if lo_open { "(" } else { "[" };
+            Err(invalid(
+                file,
+                text,
+                p,
+                format!("must be a number in {l}{lo}, {hi}]{unit}; got {x}"),
+            ))
+        }
+    };
     if s.model.file.is_some() && s.model.builtin.is_some() {
-        return bad(
-            "model.builtin",
-            "give either `file` or `builtin`, not both".into(),
-        );
+        return bad("model.builtin", "give either `file` or `builtin`, not both".into());
     }
-    within(
-        "athlete.height_m",
-        s.athlete.height_m,
-        1.2,
-        2.3,
-        false,
-        " m",
-    )?;
-    within(
-        "athlete.mass_kg",
-        s.athlete.mass_kg,
-        30.0,
-        200.0,
-        false,
-        " kg",
-    )?;
+    within("athlete.height_m", s.athlete.height_m, 1.2, 2.3, false, " m")?;
+    within("athlete.mass_kg", s.athlete.mass_kg, 30.0, 200.0, false, " kg")?;
     for g in s.world.gravity {
-        within(
-            "world.gravity",
-            g,
-            -100.0,
-            100.0,
-            false,
-            " m/s² per component",
-        )?;
+        within("world.gravity", g, -100.0, 100.0, false, " m/s² per component")?;
     }
     within("world.dt", s.world.dt, 0.0, 0.01, true, " s")?;
     if !(1..=16).contains(&s.world.substeps) {
@@ -226,38 +192,14 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
             format!("must be an integer in [1, 16]; got {}", s.world.substeps),
         );
     }
-    within(
-        "contact.stiffness",
-        s.contact.stiffness,
-        1e4,
-        1e9,
-        false,
-        " N/m^1.5",
-    )?;
-    within(
-        "contact.dissipation",
-        s.contact.dissipation,
-        0.0,
-        10.0,
-        false,
-        " s/m",
-    )?;
+    within("contact.stiffness", s.contact.stiffness, 1e4, 1e9, false, " N/m^1.5")?;
+    within("contact.dissipation", s.contact.dissipation, 0.0, 10.0, false, " s/m")?;
     within("contact.friction", s.contact.friction, 0.0, 3.0, false, "")?;
-    within(
-        "contact.slip_velocity",
-        s.contact.slip_velocity,
-        0.0,
-        1.0,
-        true,
-        " m/s",
-    )?;
+    within("contact.slip_velocity", s.contact.slip_velocity, 0.0, 1.0, true, " m/s")?;
     if !(1..=10).contains(&s.contact.newton_passes) {
         return bad(
             "contact.newton_passes",
-            format!(
-                "must be an integer in [1, 10]; got {}",
-                s.contact.newton_passes
-            ),
+            format!("must be an integer in [1, 10]; got {}", s.contact.newton_passes),
         );
     }
     for (name, x) in [
@@ -273,37 +215,13 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
         let p = format!("strength.groups.{g}");
         if !table.groups.contains_key(g) {
             let allowed: Vec<&str> = table.groups.keys().map(String::as_str).collect();
-            return bad(
-                &p,
-                format!("unknown muscle group; allowed: {}", allowed.join(", ")),
-            );
+            return bad(&p, format!("unknown muscle group; allowed: {}", allowed.join(", ")));
         }
         within(&p, x, 0.0, 10.0, false, "")?;
     }
-    within(
-        "activation.tau_act",
-        s.activation.tau_act,
-        0.0,
-        1.0,
-        true,
-        " s",
-    )?;
-    within(
-        "activation.tau_deact",
-        s.activation.tau_deact,
-        0.0,
-        1.0,
-        true,
-        " s",
-    )?;
-    within(
-        "initial.drop_height",
-        s.initial.drop_height,
-        0.0,
-        2.0,
-        false,
-        " m",
-    )?;
+    within("activation.tau_act", s.activation.tau_act, 0.0, 1.0, true, " s")?;
+    within("activation.tau_deact", s.activation.tau_deact, 0.0, 1.0, true, " s")?;
+    within("initial.drop_height", s.initial.drop_height, 0.0, 2.0, false, " m")?;
     within("run.duration", s.run.duration, 0.0, 3600.0, true, " s")?;
     if let Some(se) = s.run.sample_every {
         within("run.sample_every", se, 0.0, s.run.duration, true, " s")?;
@@ -311,10 +229,7 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
         if k < 1.0 - 1e-9 || (k - k.round()).abs() > 1e-6 * k {
             return bad(
                 "run.sample_every",
-                format!(
-                    "must be a multiple of world.dt = {} s; got {se}",
-                    s.world.dt
-                ),
+                format!("must be a multiple of world.dt = {} s; got {se}", s.world.dt),
             );
         }
     }
@@ -362,12 +277,7 @@ pub fn load_text(text: &str, path: &Path) -> Result<Loaded, Error> {
     finish_load(scenario, &text, hex(&Sha256::digest(text.as_bytes())), path)
 }
 
-fn finish_load(
-    scenario: Scenario,
-    text: &str,
-    sha256: String,
-    path: &Path,
-) -> Result<Loaded, Error> {
+fn finish_load(scenario: Scenario, text: &str, sha256: String, path: &Path) -> Result<Loaded, Error> {
     let text = text.to_string();
     check_ranges(&scenario, path, &text)?;
     let model_file = load_model(&scenario, path, &text)?;
@@ -416,13 +326,8 @@ fn load_model(s: &Scenario, path: &Path, text: &str) -> Result<ModelFile, Error>
             })?;
             parse_model_json(&mtext, &full)
         }
-        (None, Builtin::Sprinter12) => {
-            parse_model_json(SPRINTER12_SPEC, Path::new("<builtin sprinter12>"))
-        }
-        (None, Builtin::DefaultAthlete) => Ok(deleva::default_athlete(
-            s.athlete.height_m,
-            s.athlete.mass_kg,
-        )),
+        (None, Builtin::Sprinter12) => parse_model_json(SPRINTER12_SPEC, Path::new("<builtin sprinter12>")),
+        (None, Builtin::DefaultAthlete) => Ok(deleva::default_athlete(s.athlete.height_m, s.athlete.mass_kg)),
     }
 }
 
@@ -462,11 +367,7 @@ fn check_dof_names(s: &Scenario, model: &Model, file: &Path, text: &str) -> Resu
         ),
         ("controller.kp", s.controller.kp.as_ref(), 1e5),
         ("controller.kd", s.controller.kd.as_ref(), 1e4),
-        (
-            "initial.angles",
-            Some(&s.initial.angles),
-            std::f64::consts::PI,
-        ),
+        ("initial.angles", Some(&s.initial.angles), std::f64::consts::PI),
     ];
     for (base, map, lim) in maps {
         let Some(map) = map else { continue };
@@ -501,10 +402,7 @@ fn check_dof_names(s: &Scenario, model: &Model, file: &Path, text: &str) -> Resu
 /// Default hold-posture gains for a DOF (N·m/rad, N·m·s/rad): the sprinter12 standing gains, scaled by body
 /// mass / 75 kg.
 pub fn default_gains(dof: &str, mass: f64) -> [f64; 2] {
-    let base = dof
-        .strip_suffix("_r")
-        .or_else(|| dof.strip_suffix("_l"))
-        .unwrap_or(dof);
+    let base = dof.strip_suffix("_r").or_else(|| dof.strip_suffix("_l")).unwrap_or(dof);
     let g = match base {
         "lumbar_flex" | "lumbar_bend" | "hip_flex" | "hip_add" => [1000.0, 50.0],
         "lumbar_rot" => [500.0, 20.0],
@@ -558,16 +456,15 @@ impl Loaded {
     pub fn controller(&self) -> Box<dyn Controller> {
         let m = &self.model;
         let c = &self.scenario.controller;
-        let per_dof =
-            |map: &Option<BTreeMap<String, f64>>, default: &dyn Fn(usize) -> f64| -> Vec<f64> {
-                (0..m.dofs.len())
-                    .map(|i| {
-                        map.as_ref()
-                            .and_then(|mm| mm.get(&m.dofs[i].name).copied())
-                            .unwrap_or_else(|| default(i))
-                    })
-                    .collect()
-            };
+        let per_dof = |map: &Option<BTreeMap<String, f64>>, default: &dyn Fn(usize) -> f64| -> Vec<f64> {
+            (0..m.dofs.len())
+                .map(|i| {
+                    map.as_ref()
+                        .and_then(|mm| mm.get(&m.dofs[i].name).copied())
+                        .unwrap_or_else(|| default(i))
+                })
+                .collect()
+        };
         match c.kind {
             ControllerKind::ConstantTorque => Box::new(ConstantTorque {
                 torques: per_dof(&c.torques, &|_| 0.0),

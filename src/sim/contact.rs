@@ -148,18 +148,10 @@ pub fn solve(
         for r in 0..3 * m {
             let k = r / 3;
             for c in 0..3 * m {
-                a_mat[(r, c)] = if active[k] {
-                    dt * dd[r] * w[(r, c)]
-                } else {
-                    0.0
-                };
+                a_mat[(r, c)] = if active[k] { dt * dd[r] * w[(r, c)] } else { 0.0 };
             }
             a_mat[(r, r)] += 1.0;
-            rhs[r] = if active[k] {
-                rhs[r] - dd[r] * u_free[r]
-            } else {
-                0.0
-            };
+            rhs[r] = if active[k] { rhs[r] - dd[r] * u_free[r] } else { 0.0 };
         }
         f = match a_mat.clone().lu().solve(&rhs) {
             Some(s) => s,

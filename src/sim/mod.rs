@@ -159,8 +159,9 @@ impl Simulator {
         }
     }
 
-    /// The initial state with the given joint angles (rad, model DOF order) and the whole body lifted by
-    /// `lift` (m) above the model's initial root position, at rest.
+    /// The initial state with the given joint angles (rad, model DOF order), at rest. With a ground, the body
+    /// is then moved vertically so that its lowest contact sphere sits `lift` (m) above the ground (0 = just
+    /// touching); without one, it is lifted by `lift` from the model's initial root position.
     pub fn initial_state_with(&self, angles: &[f64], lift: f64) -> State {
         let mut s = self.initial_state();
         let mb = s
@@ -169,9 +170,28 @@ impl Simulator {
             .get_multibody_mut(self.layout.multibody)
             .expect("multibody");
         let mut disp = vec![0.0; mb.ndofs()];
-        disp[2] = lift;
         for (i, d) in self.layout.dof.iter().enumerate() {
             disp[d.assembly] = angles[i] - mb.link(d.link).expect("link").joint.coords()[3];
+        }
+        mb.apply_displacements(&disp);
+        mb.forward_kinematics(&s.sets.bodies, false);
+        let mut disp = vec![0.0; mb.ndofs()];
+        disp[2] = lift;
+        if self.world.ground && !self.model.spheres.is_empty() {
+            let lowest = self
+                .model
+                .spheres
+                .iter()
+                .map(|sp| {
+                    let mut c = Vector::new(sp.center[0], sp.center[1], sp.center[2]);
+                    if sp.segment == 0 {
+                        c -= self.layout.root_offset;
+                    }
+                    let link = mb.link(self.layout.segment_link[sp.segment]).expect("link");
+                    link.local_to_world().transform_point(c).z - sp.radius
+                })
+                .fold(f64::INFINITY, f64::min);
+            disp[2] = lift - lowest;
         }
         mb.apply_displacements(&disp);
         mb.forward_kinematics(&s.sets.bodies, false);
@@ -247,6 +267,23 @@ impl Simulator {
         (pose.transform_point(off), pose.rotation)
     }
 
+    /// World positions of the contact sphere centres (m), in [`Model::spheres`] order.
+    pub fn sphere_centres(&self, s: &State) -> Vec<[f64; 3]> {
+        let mb = self.mb(s);
+        self.model
+            .spheres
+            .iter()
+            .map(|sp| {
+                let mut c = Vector::new(sp.center[0], sp.center[1], sp.center[2]);
+                if sp.segment == 0 {
+                    c -= self.layout.root_offset;
+                }
+                let link = mb.link(self.layout.segment_link[sp.segment]).expect("link");
+                link.local_to_world().transform_point(c).into()
+            })
+            .collect()
+    }
+
     /// Whole-body COM, momenta about the COM and kinetic energy (every body, gimbals included).
     pub fn measures(&self, s: &State) -> BodyMeasures {
         let mb = self.mb(s);
@@ -300,10 +337,7 @@ impl Simulator {
         self.joint_state(s, &mut ws.q, &mut ws.qd);
 
         // 1. Controller.
-        let mut act = ws
-            .actuation
-            .take()
-            .unwrap_or_else(|| ctrl.initial_actuation(model));
+        let mut act = ws.actuation.take().unwrap_or_else(|| ctrl.initial_actuation(model));
         {
             let obs = Observation {
                 t: s.t,
@@ -354,11 +388,7 @@ impl Simulator {
         let layout = &self.layout;
         let mb_index = layout.multibody;
         {
-            let mb = s
-                .sets
-                .multibody_joints
-                .get_multibody_mut(mb_index)
-                .expect("multibody");
+            let mb = s.sets.multibody_joints.get_multibody_mut(mb_index).expect("multibody");
             mb.damping_mut().fill(0.0);
             for (i, d) in model.dofs.iter().enumerate() {
                 let dl = &layout.dof[i];
@@ -390,11 +420,7 @@ impl Simulator {
             rb.reset_torques(false);
         }
         {
-            let mb = s
-                .sets
-                .multibody_joints
-                .get_multibody(mb_index)
-                .expect("multibody");
+            let mb = s.sets.multibody_joints.get_multibody(mb_index).expect("multibody");
             for (i, dl) in layout.dof.iter().enumerate() {
                 let tau = ws.tau_explicit[i];
                 if tau == 0.0 {
@@ -409,17 +435,9 @@ impl Simulator {
 
         // 4. Ground contact, solved implicitly against this step's dynamics.
         ws.forces.clear();
-        let g = Vector::new(
-            self.world.gravity[0],
-            self.world.gravity[1],
-            self.world.gravity[2],
-        );
+        let g = Vector::new(self.world.gravity[0], self.world.gravity[1], self.world.gravity[2]);
         if self.world.ground && !model.spheres.is_empty() {
-            let mb = s
-                .sets
-                .multibody_joints
-                .get_multibody(mb_index)
-                .expect("multibody");
+            let mb = s.sets.multibody_joints.get_multibody(mb_index).expect("multibody");
             let nd = mb.ndofs();
             if ws.q_force.len() != nd {
                 ws.q_force = DVector::zeros(nd);
@@ -483,9 +501,7 @@ impl Simulator {
         let mut qd1 = vec![0.0; n];
         self.joint_state(s, &mut q1, &mut qd1);
         let finite = q1.iter().chain(qd1.iter()).all(|x| x.is_finite());
-        let torque: Vec<f64> = (0..n)
-            .map(|i| ws.tau_explicit[i] - ws.damp_gen[i] * qd1[i])
-            .collect();
+        let torque: Vec<f64> = (0..n).map(|i| ws.tau_explicit[i] - ws.damp_gen[i] * qd1[i]).collect();
         let nf = model.feet.len();
         let mut grf = vec![[0.0; 3]; nf];
         let mut cop_acc = vec![[0.0; 3]; nf];

@@ -90,13 +90,7 @@ pub fn columns(sim: &Simulator) -> Vec<String> {
     c
 }
 
-fn sample(
-    sim: &Simulator,
-    s: &State,
-    torque: &[f64],
-    grf: &[[f64; 3]],
-    cop: &[[f64; 2]],
-) -> Vec<f64> {
+fn sample(sim: &Simulator, s: &State, torque: &[f64], grf: &[[f64; 3]], cop: &[[f64; 2]]) -> Vec<f64> {
     let n = sim.model.dofs.len();
     let (mut q, mut qd) = (vec![0.0; n], vec![0.0; n]);
     sim.joint_state(s, &mut q, &mut qd);

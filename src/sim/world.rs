@@ -78,8 +78,7 @@ pub fn build(model: &Model) -> (Sets, Layout) {
     let n = model.segments.len();
     let mut segment_body = Vec::with_capacity(n);
     let mut origin_world: Vec<Vector> = Vec::with_capacity(n);
-    let mut dof_links: Vec<Option<(RigidBodyHandle, RigidBodyHandle, Vector)>> =
-        vec![None; model.dofs.len()];
+    let mut dof_links: Vec<Option<(RigidBodyHandle, RigidBodyHandle, Vector)>> = vec![None; model.dofs.len()];
     let mut all_bodies = Vec::new();
     let root_offset = v(model.segments[0].com);
 
@@ -141,8 +140,7 @@ pub fn build(model: &Model) -> (Sets, Layout) {
                         .local_anchor1(a1)
                         .local_anchor2(Vector::ZERO)
                         .contacts_enabled(false);
-                    mbs.insert(prev, child, joint, true)
-                        .expect("the model is a tree");
+                    mbs.insert(prev, child, joint, true).expect("the model is a tree");
                     dof_links[d] = Some((child, prev, axis));
                     a1 = Vector::ZERO;
                     prev = child;
@@ -157,9 +155,7 @@ pub fn build(model: &Model) -> (Sets, Layout) {
         let colliders = ColliderSet::new();
         bodies[*h].recompute_mass_properties_from_colliders(&colliders);
     }
-    let root_link = *mbs
-        .rigid_body_link(segment_body[0])
-        .expect("root is in the multibody");
+    let root_link = *mbs.rigid_body_link(segment_body[0]).expect("root is in the multibody");
     let mb_index = root_link.multibody;
     {
         let mb = mbs.get_multibody_mut(mb_index).expect("multibody");
@@ -200,10 +196,7 @@ pub fn build(model: &Model) -> (Sets, Layout) {
         root_offset,
     };
     // Initial joint angles through the generalized coordinates (link poses derive from them).
-    let mb = sets
-        .multibody_joints
-        .get_multibody_mut(mb_index)
-        .expect("multibody");
+    let mb = sets.multibody_joints.get_multibody_mut(mb_index).expect("multibody");
     let mut disp = vec![0.0; mb.ndofs()];
     for (i, d) in model.dofs.iter().enumerate() {
         disp[layout.dof[i].assembly] = d.initial_angle;
