@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# sprintlab vs MuJoCo on the identical body (sprinter12), back to back on this machine, as ratios.
+# Needs a Python with mujoco==4.0.0: set PYTHON (default: $HOME/.venvs/peers/bin/python).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-$HOME/.venvs/peers/bin/python}
+mj1=$("$PY" benches/peers/mujoco_step.py)
+cargo bench --bench step -- --warm-up-time 2 --measurement-time 10 2>&1 | tee /tmp/sprintlab_step_bench.txt | grep -E "^sprinter12|time:"
+mj2=$("$PY" benches/peers/mujoco_step.py)
+python3 - "$mj1" "$mj2" <<'PY'
+import json, re, sys, statistics
+mj = [json.loads(a) for a in sys.argv[1:3]]
+txt = open("/tmp/sprintlab_step_bench.txt").read()
+ours = {}
+for name in ("standing", "flight"):
+    m = re.search(r"sprinter12_step_1ms/%s\s+time:\s+\[\S+ \S+ (\S+) (\S+)" % name, txt)
+    v, unit = float(m.group(1)), m.group(2)
+    ours[name] = v * {"ns": 1e-3, "µs": 1.0, "us": 1.0, "ms": 1e3}[unit]
+for name in ("standing", "flight"):
+    base = statistics.mean(x[f"{name}_us_per_step"] for x in mj)
+    print(f"{name:9s} sprintlab {ours[name]:8.1f} us/step   MuJoCo {base:6.1f} us/step (before {mj[0][name + '_us_per_step']:.1f}, after {mj[1][name + '_us_per_step']:.1f})   ratio {ours[name] / base:5.2f}x")
+PY
