@@ -8,7 +8,13 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion};
 use sprintlab::scenario;
 
-fn setup(drop: f64) -> (sprintlab::sim::Simulator, sprintlab::sim::State, Box<dyn sprintlab::control::Controller>) {
+fn setup(
+    drop: f64,
+) -> (
+    sprintlab::sim::Simulator,
+    sprintlab::sim::State,
+    Box<dyn sprintlab::control::Controller>,
+) {
     let text = "[model]\nbuiltin = \"sprinter12\"\n[controller]\nkind = \"hold-posture\"\n[run]\nduration = 1.0\n";
     let loaded = scenario::load_text(text, Path::new("bench.toml")).expect("scenario");
     let sim = loaded.simulator();

@@ -12,6 +12,7 @@ pub mod control;
 pub mod error;
 pub mod export;
 pub mod model;
+pub mod optim;
 pub mod scenario;
 pub mod sim;
 

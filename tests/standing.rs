@@ -7,6 +7,7 @@ use std::path::Path;
 use sprintlab::scenario;
 
 struct Stand {
+    /// Mean vertical GRF over 1.5–2.0 s (BW).
     mean_fz_bw: f64,
     max_slide: f64,
     peak_bw: f64,
@@ -29,6 +30,7 @@ fn stand(model: &str, drop: f64, seconds: f64, angles: &str) -> Stand {
     let bw = m.body_weight;
     let steps = (seconds / sim.world.dt).round() as usize;
     let tail = (0.5 / sim.world.dt).round() as usize;
+    let two = (2.0 / sim.world.dt).round() as usize;
     let (mut sum, mut peak, mut last) = (0.0, 0.0f64, 0.0);
     let mut feet0 = None;
     let mut max_slide: f64 = 0.0;
@@ -38,7 +40,7 @@ fn stand(model: &str, drop: f64, seconds: f64, angles: &str) -> Stand {
         let fz: f64 = r.grf.iter().map(|g| g[2]).sum();
         peak = peak.max(fz / bw);
         last = fz / bw;
-        if k >= steps - tail {
+        if k >= two - tail && k < two {
             sum += fz;
         }
         // Slide is measured from the moment the feet are loaded (after a drop, from touchdown).
@@ -64,7 +66,7 @@ fn stand(model: &str, drop: f64, seconds: f64, angles: &str) -> Stand {
 fn sprinter12_stands_two_seconds_with_grf_equal_to_body_weight() {
     let r = stand("sprinter12", 0.0, 2.0, "");
     eprintln!(
-        "sprinter12: mean Fz {:.5} BW over the last 0.5 s, max foot slide {:.2e} m",
+        "sprinter12: mean Fz {:.5} BW over the last 0.5 s, max sole slide {:.2e} m",
         r.mean_fz_bw, r.max_slide
     );
     assert!((r.mean_fz_bw - 1.0).abs() < 0.01, "{}", r.mean_fz_bw);
@@ -75,7 +77,7 @@ fn sprinter12_stands_two_seconds_with_grf_equal_to_body_weight() {
 fn default_athlete_stands_two_seconds_with_grf_equal_to_body_weight() {
     let r = stand("default-athlete", 0.0, 2.0, "");
     eprintln!(
-        "default athlete: mean Fz {:.5} BW over the last 0.5 s, max foot slide {:.2e} m",
+        "default athlete: mean Fz {:.5} BW over the last 0.5 s, max sole slide {:.2e} m",
         r.mean_fz_bw, r.max_slide
     );
     assert!((r.mean_fz_bw - 1.0).abs() < 0.01, "{}", r.mean_fz_bw);
@@ -97,4 +99,35 @@ fn default_athlete_dropped_from_5cm_peaks_below_8bw_and_settles() {
     assert!(r.peak_bw < 8.0, "{}", r.peak_bw);
     assert!(r.peak_bw > 1.5, "the drop must actually load the feet: {}", r.peak_bw);
     assert!((r.mean_fz_bw - 1.0).abs() < 0.01, "{}", r.mean_fz_bw);
+}
+
+/// Known limitation, pinned: `hold-posture` is joint PD without balance feedback. On the default (heel-pad
+/// soft) contact the default athlete drifts backwards onto its heels and tips over after ≈ 2.8 s; on a stiffer
+/// contact (k = 2e6 N/m^1.5, 4× the default) the same controller keeps it standing for 8 s. This test checks
+/// the stiff case stands 8 s, and that the soft case is still what the README says (so a change is noticed).
+#[test]
+fn hold_posture_stands_long_only_on_stiffer_contact() {
+    let run = |k: f64| {
+        let text =
+            format!("[contact]\nstiffness = {k}\n[controller]\nkind = \"hold-posture\"\n[run]\nduration = 8.0\n");
+        let loaded = scenario::load_text(&text, Path::new("long_stand.toml")).unwrap();
+        let sim = loaded.simulator();
+        let mut s = sim.initial_state_with(&loaded.initial_angles(), 0.0);
+        let mut ctrl = loaded.controller();
+        let mut ws = sim.workspace();
+        let z0 = sim.root_pose(&s).0[2];
+        let mut fell_at = None;
+        for _ in 0..8000 {
+            sim.step(&mut s, &mut ws, ctrl.as_mut());
+            if fell_at.is_none() && sim.root_pose(&s).0[2] < z0 - 0.05 {
+                fell_at = Some(s.t);
+            }
+        }
+        fell_at
+    };
+    let stiff = run(2e6);
+    let soft = run(5e5);
+    eprintln!("hold-posture, default athlete: k = 2e6 fell at {stiff:?}; k = 5e5 (default) fell at {soft:?}");
+    assert_eq!(stiff, None);
+    assert!(soft.is_some_and(|t| t > 2.0), "{soft:?}");
 }

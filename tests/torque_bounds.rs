@@ -39,8 +39,13 @@ fn delivered_torque_stays_inside_the_strength_envelope_on_a_hard_landing() {
             }
         }
     }
-    eprintln!("worst (torque − envelope)/T_max = {worst_excess:.3e}; DOF-steps within 5 % of the envelope: {saturated_steps}");
-    assert!(saturated_steps > 50, "the test must push generators to their limit: {saturated_steps}");
+    eprintln!(
+        "worst (torque − envelope)/T_max = {worst_excess:.3e}; DOF-steps within 5 % of the envelope: {saturated_steps}"
+    );
+    assert!(
+        saturated_steps > 50,
+        "the test must push generators to their limit: {saturated_steps}"
+    );
     // The force–velocity slope is integrated implicitly (tangent at the start-of-step velocity); on the concave
     // eccentric branch the tangent can exceed the curve by a second-order term ½|g''|Δω², bounded here.
     assert!(worst_excess < 1e-3, "{worst_excess}");

@@ -60,7 +60,27 @@ impl Strengths {
     }
 }
 
-/// Compliant foot–ground contact law (Hunt–Crossley normal force, regularised Coulomb friction).
+/// Which foot–ground contact model a simulation uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContactModel {
+    /// sprintlab's own compliant model: Hunt–Crossley spheres on the soles, regularised Coulomb friction,
+    /// solved linearly-implicitly (`sim::contact`). The default: smooth, physiological impact forces.
+    #[default]
+    Compliant,
+    /// rapier's own contacts: the feet's `box` geoms as cuboid colliders against a ground half-space, Coulomb
+    /// friction, softness from `rapier_natural_frequency`/`rapier_damping_ratio`; the GRF is read from the
+    /// solver's impulses. Kept as a cross-check; its impact forces are impulsive (see `docs/contact-model.md`).
+    Rapier,
+}
+
+/// rapier's default natural frequency of contacts against a fixed body (Hz): `static_contact_softness`.
+pub const RAPIER_DEFAULT_NATURAL_FREQUENCY: f64 = 60.0;
+/// rapier's default contact damping ratio (dimensionless).
+pub const RAPIER_DEFAULT_DAMPING_RATIO: f64 = 10.0;
+
+/// Foot–ground contact: the model, the compliant law (Hunt–Crossley normal force, regularised Coulomb
+/// friction) and the softness of the rapier alternative.
 ///
 /// Defaults: `k = 5e5 N/m^1.5` per sphere gives a quasi-static stiffness of ≈ 215 kN/m per foot (four sole
 /// spheres) at 1 BW on one foot and ≈ 5 mm sink, the order of heel pad in series with a shoe; `c = 0.5 s/m`
@@ -79,6 +99,13 @@ pub struct ContactParams {
     pub slip_velocity: f64,
     /// Newton passes of the linearly-implicit solve (≥ 1).
     pub newton_passes: usize,
+    /// Which contact model is used. `friction` applies to both; the other compliant fields only to
+    /// [`ContactModel::Compliant`].
+    pub model: ContactModel,
+    /// [`ContactModel::Rapier`] only: natural frequency of rapier's soft contact constraint (Hz).
+    pub rapier_natural_frequency: f64,
+    /// [`ContactModel::Rapier`] only: damping ratio of rapier's soft contact constraint.
+    pub rapier_damping_ratio: f64,
 }
 
 impl Default for ContactParams {
@@ -89,6 +116,9 @@ impl Default for ContactParams {
             friction: 1.0,
             slip_velocity: 0.05,
             newton_passes: 3,
+            model: ContactModel::Compliant,
+            rapier_natural_frequency: RAPIER_DEFAULT_NATURAL_FREQUENCY,
+            rapier_damping_ratio: RAPIER_DEFAULT_DAMPING_RATIO,
         }
     }
 }

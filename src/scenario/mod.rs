@@ -56,6 +56,21 @@ fn span_of(text: &str, path: &str) -> Option<std::ops::Range<usize>> {
             break;
         };
         span = Some(if i + 1 == parts.len() { v.span() } else { k.span() });
+        // `gravity[2]`: the element, when the array has it.
+        let mut v = v;
+        for index in part.split('[').skip(1) {
+            let element = index
+                .trim_end_matches(']')
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| match v.get_ref() {
+                    toml::de::DeValue::Array(a) => a.get(n),
+                    _ => None,
+                });
+            let Some(e) = element else { break };
+            v = e;
+            span = Some(v.span());
+        }
         match v.get_ref() {
             toml::de::DeValue::Table(t) => table = t,
             _ => {
@@ -99,7 +114,7 @@ pub fn parse_file(path: &Path) -> Result<(Scenario, String, String), Error> {
 
 /// Bytes → UTF-8 text, refusing binary and empty files with a location.
 fn decode(bytes: &[u8], path: &Path) -> Result<String, Error> {
-    let text = match std::str::from_utf8(&bytes) {
+    let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.to_string(),
         Err(e) => {
             let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
@@ -135,7 +150,18 @@ pub fn parse_str(text: &str, path: &Path) -> Result<Scenario, Error> {
     serde_path_to_error::deserialize::<_, Scenario>(de).map_err(|e| {
         let p = e.path().to_string();
         let inner = e.into_inner();
-        let p = if p == "." { "(top level)".to_string() } else { p };
+        // A missing required field is named by its own path (`run`, `controller.kind`), located at its table.
+        let missing = inner
+            .message()
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+            .map(str::to_string);
+        let p = match (p.as_str(), missing) {
+            (".", Some(m)) => m,
+            (".", None) => "(top level)".to_string(),
+            (_, Some(m)) => format!("{p}.{m}"),
+            (_, None) => p,
+        };
         toml_error(path, text, &p, &inner)
     })
 }
@@ -182,8 +208,9 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
     }
     within("athlete.height_m", s.athlete.height_m, 1.2, 2.3, false, " m")?;
     within("athlete.mass_kg", s.athlete.mass_kg, 30.0, 200.0, false, " kg")?;
-    for g in s.world.gravity {
-        within("world.gravity", g, -100.0, 100.0, false, " m/s² per component")?;
+    for (i, g) in s.world.gravity.into_iter().enumerate() {
+        let p = format!("world.gravity[{i}]");
+        within(&p, g, -100.0, 100.0, false, " m/s² per component")?;
     }
     within("world.dt", s.world.dt, 0.0, 0.01, true, " s")?;
     if !(1..=16).contains(&s.world.substeps) {
@@ -196,6 +223,22 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
     within("contact.dissipation", s.contact.dissipation, 0.0, 10.0, false, " s/m")?;
     within("contact.friction", s.contact.friction, 0.0, 3.0, false, "")?;
     within("contact.slip_velocity", s.contact.slip_velocity, 0.0, 1.0, true, " m/s")?;
+    within(
+        "contact.rapier_natural_frequency",
+        s.contact.rapier_natural_frequency,
+        0.0,
+        1e4,
+        true,
+        " Hz",
+    )?;
+    within(
+        "contact.rapier_damping_ratio",
+        s.contact.rapier_damping_ratio,
+        0.0,
+        1e3,
+        false,
+        "",
+    )?;
     if !(1..=10).contains(&s.contact.newton_passes) {
         return bad(
             "contact.newton_passes",
@@ -294,9 +337,17 @@ fn finish_load(scenario: Scenario, text: &str, sha256: String, path: &Path) -> R
         friction: scenario.contact.friction,
         slip_velocity: scenario.contact.slip_velocity,
         newton_passes: scenario.contact.newton_passes,
+        model: scenario.contact.model,
+        rapier_natural_frequency: scenario.contact.rapier_natural_frequency,
+        rapier_damping_ratio: scenario.contact.rapier_damping_ratio,
+    };
+    let at = if scenario.model.file.is_some() {
+        "model.file"
+    } else {
+        "model"
     };
     let model = Model::compile(&model_file, &strengths, &GeneratorTable::priors(), contact)
-        .map_err(|e| invalid(path, &text, "model", e.to_string()))?;
+        .map_err(|e| invalid(path, &text, at, e.to_string()))?;
     check_dof_names(&scenario, &model, path, &text)?;
     Ok(Loaded {
         scenario,
@@ -335,16 +386,25 @@ fn load_model(s: &Scenario, path: &Path, text: &str) -> Result<ModelFile, Error>
 pub fn parse_model_json(text: &str, path: &Path) -> Result<ModelFile, Error> {
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize::<_, ModelFile>(de).map_err(|e| {
-        let p = e.path().to_string();
+        // A syntax error inside an object ends in an unknown (`?`) path segment; the root is `.`.
+        let p = match e.path().to_string().trim_end_matches(".?") {
+            "." | "?" => "(top level)".to_string(),
+            p => p.to_string(),
+        };
         let inner = e.into_inner();
+        // serde_json counts columns from 0 at a line start (e.g. end of file after a newline); its message repeats
+        // the position.
+        let (line, column) = (inner.line().max(1), inner.column().max(1));
+        let msg = inner.to_string();
+        let suffix = format!(" at line {} column {}", inner.line(), inner.column());
         Error::Invalid {
             location: Location {
                 file: path.to_path_buf(),
-                line: inner.line(),
-                column: inner.column(),
+                line,
+                column,
             },
             path: p,
-            msg: inner.to_string(),
+            msg: msg.strip_suffix(&suffix).unwrap_or(&msg).to_string(),
         }
     })
 }
@@ -358,7 +418,9 @@ fn check_dof_names(s: &Scenario, model: &Model, file: &Path, text: &str) -> Resu
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let maps: [(&str, Option<&BTreeMap<String, f64>>, f64); 5] = [
+    // (dotted base path, the map if given, largest allowed magnitude)
+    type NamedMap<'a> = (&'a str, Option<&'a BTreeMap<String, f64>>, f64);
+    let maps: [NamedMap; 5] = [
         ("controller.torques", s.controller.torques.as_ref(), 1000.0),
         (
             "controller.targets",

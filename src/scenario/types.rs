@@ -108,7 +108,8 @@ impl Default for WorldSection {
     }
 }
 
-/// `[contact]`: Hunt–Crossley spheres on the soles, regularised Coulomb friction.
+/// `[contact]`: foot–ground contact. By default sprintlab's compliant model (Hunt–Crossley spheres on the soles,
+/// regularised Coulomb friction); `model = "rapier"` selects rapier's own contacts instead.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ContactSection {
@@ -123,6 +124,18 @@ pub struct ContactSection {
     pub slip_velocity: f64,
     /// Newton passes of the implicit contact solve, 1–10. Default 3.
     pub newton_passes: usize,
+    /// Contact model: `"compliant"` (default; sprintlab's Hunt–Crossley sole spheres, the fields above) or
+    /// `"rapier"` (rapier's own contacts: the feet's box geoms as cuboid colliders on a ground half-space, Coulomb
+    /// friction `friction`, softness below; impact forces are impulsive, see docs/contact-model.md).
+    pub model: crate::model::ContactModel,
+    /// `model = "rapier"` only: natural frequency of rapier's soft contact constraint (Hz), (0, 10000]. Default 60
+    /// (rapier's `static_contact_softness`, the value for contacts with the fixed ground). It acts as a spring
+    /// `m_eff·(2πf)²` per contact point, `m_eff` the small effective mass at a foot point: below ≈ 30 Hz the default
+    /// athlete sinks in and falls over.
+    pub rapier_natural_frequency: f64,
+    /// `model = "rapier"` only: damping ratio of rapier's soft contact constraint (dimensionless), [0, 1000].
+    /// Default 10 (rapier's).
+    pub rapier_damping_ratio: f64,
 }
 
 impl Default for ContactSection {
@@ -134,6 +147,9 @@ impl Default for ContactSection {
             friction: d.friction,
             slip_velocity: d.slip_velocity,
             newton_passes: d.newton_passes,
+            model: d.model,
+            rapier_natural_frequency: d.rapier_natural_frequency,
+            rapier_damping_ratio: d.rapier_damping_ratio,
         }
     }
 }

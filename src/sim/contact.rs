@@ -40,6 +40,7 @@ pub struct SphereForce {
 /// `qd`: generalized velocities; `q_force`: the generalized forces of the step other than contact (gravity,
 /// joint torques, explicit terms) *without* the implicit damping/spring terms, which `A` already contains —
 /// `damping` (per DOF) is passed so the free velocity includes `−D·q̇`.
+#[allow(clippy::too_many_arguments)]
 pub fn solve(
     model: &Model,
     layout: &Layout,

@@ -15,7 +15,7 @@ use rapier3d_f64::na::DVector;
 use rapier3d_f64::prelude::*;
 
 use crate::control::{Actuation, Controller, Observation};
-use crate::model::Model;
+use crate::model::{ContactModel, Model};
 use contact::{ContactWorkspace, SphereForce};
 use world::{Layout, Sets};
 
@@ -91,6 +91,11 @@ pub struct State {
 }
 
 /// Scratch: the rapier pipeline and buffers. Never serialised; one per worker.
+///
+/// With rapier's contacts (`[contact] model = "rapier"`) the broad and narrow phases here also hold the contact
+/// pairs and the solver's warm-start impulses. A workspace notices when it is handed a state other than the one
+/// it stepped last (a restored snapshot, another rollout) and then rebuilds them from that state's colliders:
+/// that state continues without warm start, so not bit-identically to the run the snapshot came from.
 pub struct Workspace {
     pipeline: PhysicsPipeline,
     broad_phase: BroadPhaseBvh,
@@ -105,6 +110,8 @@ pub struct Workspace {
     tau_explicit: Vec<f64>,
     damp_gen: Vec<f64>,
     q_force: DVector<Real>,
+    /// rapier contacts: (steps, root pose) of the state this workspace's broad/narrow phase belong to.
+    rapier_bound: Option<(u64, Pose)>,
 }
 
 /// What one step did.
@@ -139,7 +146,10 @@ pub struct BodyMeasures {
 impl Simulator {
     /// Builds the simulator (compiles the rapier layout once).
     pub fn new(model: Arc<Model>, world: WorldSettings, activation: ActivationDynamics) -> Self {
-        let (template, layout) = world::build(&model);
+        let (mut template, mut layout) = world::build(&model);
+        if model.contact.model == ContactModel::Rapier && world.ground {
+            world::build_rapier_contact(&model, &mut layout, &mut template);
+        }
         Self {
             model,
             world,
@@ -177,7 +187,18 @@ impl Simulator {
         mb.forward_kinematics(&s.sets.bodies, false);
         let mut disp = vec![0.0; mb.ndofs()];
         disp[2] = lift;
-        if self.world.ground && !self.model.spheres.is_empty() {
+        if let Some(rc) = &self.layout.rapier_contact {
+            // rapier's contacts: the lowest point of the foot colliders.
+            let lowest = rc
+                .support
+                .iter()
+                .map(|&(seg, p, r)| {
+                    let link = mb.link(self.layout.segment_link[seg]).expect("link");
+                    link.local_to_world().transform_point(p).z - r
+                })
+                .fold(f64::INFINITY, f64::min);
+            disp[2] = lift - lowest;
+        } else if self.world.ground && !self.model.spheres.is_empty() {
             let lowest = self
                 .model
                 .spheres
@@ -202,12 +223,22 @@ impl Simulator {
 
     /// A fresh workspace.
     pub fn workspace(&self) -> Workspace {
-        let params = IntegrationParameters {
+        let mut params = IntegrationParameters {
             dt: self.world.dt,
             num_solver_iterations: self.world.substeps.max(1),
             max_ccd_substeps: 0,
             ..Default::default()
         };
+        if self.layout.rapier_contact.is_some() {
+            // Fresh contact points every step (recycled points would leave the COP of a rolling foot stale), and
+            // the requested softness. Only foot–ground contacts exist; they use `static_contact_softness`
+            // (the ground is fixed), `contact_softness` is set alike so both read the same.
+            let c = &self.model.contact;
+            let soft = SpringCoefficients::new(c.rapier_natural_frequency, c.rapier_damping_ratio);
+            params.contact_recycling = false;
+            params.contact_softness = soft;
+            params.static_contact_softness = soft;
+        }
         let n = self.model.dofs.len();
         Workspace {
             pipeline: PhysicsPipeline::new(),
@@ -223,6 +254,7 @@ impl Simulator {
             tau_explicit: vec![0.0; n],
             damp_gen: vec![0.0; n],
             q_force: DVector::zeros(0),
+            rapier_bound: None,
         }
     }
 
@@ -323,8 +355,8 @@ impl Simulator {
         }
     }
 
-    /// World position of every contact sphere centre and every geom end point lowest point is not needed here;
-    /// see `measure` for balance checks. Returns the sphere forces of the last step.
+    /// The compliant contact's per-sphere forces of the last step (empty with rapier's contacts, whose
+    /// per-foot totals are in [`StepReport::grf`]).
     pub fn last_contact_forces<'a>(&self, ws: &'a Workspace) -> &'a [SphereForce] {
         &ws.forces
     }
@@ -433,10 +465,16 @@ impl Simulator {
             }
         }
 
-        // 4. Ground contact, solved implicitly against this step's dynamics.
+        // 4. Ground contact, solved implicitly against this step's dynamics (compliant model), or left to rapier's
+        //    solver (rapier contacts: make sure the broad/narrow phase belong to this state).
         ws.forces.clear();
         let g = Vector::new(self.world.gravity[0], self.world.gravity[1], self.world.gravity[2]);
-        if self.world.ground && !model.spheres.is_empty() {
+        if let Some(rc) = &layout.rapier_contact {
+            let key = (s.steps, *s.sets.bodies[layout.segment_body[0]].position());
+            if ws.rapier_bound != Some(key) {
+                rebind_rapier_contact(rc, &mut s.sets, ws);
+            }
+        } else if self.world.ground && !model.spheres.is_empty() {
             let mb = s.sets.multibody_joints.get_multibody(mb_index).expect("multibody");
             let nd = mb.ndofs();
             if ws.q_force.len() != nd {
@@ -501,6 +539,9 @@ impl Simulator {
         let mut qd1 = vec![0.0; n];
         self.joint_state(s, &mut q1, &mut qd1);
         let finite = q1.iter().chain(qd1.iter()).all(|x| x.is_finite());
+        if layout.rapier_contact.is_some() {
+            ws.rapier_bound = Some((s.steps, *s.sets.bodies[layout.segment_body[0]].position()));
+        }
         let torque: Vec<f64> = (0..n).map(|i| ws.tau_explicit[i] - ws.damp_gen[i] * qd1[i]).collect();
         let nf = model.feet.len();
         let mut grf = vec![[0.0; 3]; nf];
@@ -514,6 +555,9 @@ impl Simulator {
             cop_acc[fi][0] += sf.point.x * sf.force.z;
             cop_acc[fi][1] += sf.point.y * sf.force.z;
             cop_acc[fi][2] += sf.force.z;
+        }
+        if let Some(rc) = &layout.rapier_contact {
+            rapier_grf(rc, &ws.narrow_phase, &s.sets.bodies, dt, &mut grf, &mut cop_acc);
         }
         let cop = cop_acc
             .iter()
@@ -533,4 +577,70 @@ impl Simulator {
             finite,
         }
     }
+}
+
+/// Forgets the broad/narrow phase's pairs and flags the state's colliders so the next step re-inserts them.
+fn rebind_rapier_contact(rc: &world::RapierContact, sets: &mut Sets, ws: &mut Workspace) {
+    ws.broad_phase = BroadPhaseBvh::new();
+    ws.narrow_phase = NarrowPhase::new();
+    for h in rc.feet.iter().flatten() {
+        let co = sets.colliders.get_mut(*h).expect("foot collider");
+        if let Some(p) = co.position_wrt_parent().copied() {
+            co.set_position_wrt_parent(p);
+        }
+    }
+    let co = sets.colliders.get_mut(rc.ground).expect("ground collider");
+    let p = *co.position();
+    co.set_position(p);
+}
+
+/// The full 3-D ground reaction force on each foot from rapier's last step, and the COP accumulators
+/// `[Σ x·J_n, Σ y·J_n, Σ J_n]`. Per contact the solver stores the normal impulse and the friction impulse in its
+/// tangent basis, totals over the step; force = impulse / dt. (`ContactPair::total_impulse` and contact-force
+/// events carry the normal part only.)
+fn rapier_grf(
+    rc: &world::RapierContact,
+    np: &NarrowPhase,
+    bodies: &RigidBodySet,
+    dt: f64,
+    grf: &mut [[f64; 3]],
+    cop_acc: &mut [[f64; 3]],
+) {
+    for (fi, cols) in rc.feet.iter().enumerate() {
+        let mut f = Vector::ZERO;
+        for &c in cols {
+            let Some(pair) = np.contact_pair(c, rc.ground) else {
+                continue;
+            };
+            // Impulses act on collider1 along −normal (normal: from collider1 to collider2).
+            let sign: Real = if pair.collider1 == c { 1.0 } else { -1.0 };
+            for m in pair.solver_manifolds() {
+                let dir1 = -m.data.normal;
+                let t1 = orthonormal_vector(dir1);
+                let t2 = dir1.cross(t1);
+                for sc in &m.data.solver_contacts {
+                    let pt = &m.points[sc.contact_indices()[0] as usize];
+                    let (jn, jt) = (pt.data.impulse, pt.data.tangent_impulse);
+                    f += (dir1 * jn + t1 * jt.x + t2 * jt.y) * sign;
+                    if jn > 0.0 {
+                        let (p1, p2) = m.data.solver_contact_world_points(sc, bodies);
+                        let p = (p1 + p2) * 0.5;
+                        cop_acc[fi][0] += p.x * jn;
+                        cop_acc[fi][1] += p.y * jn;
+                        cop_acc[fi][2] += jn;
+                    }
+                }
+            }
+        }
+        grf[fi] = [f.x / dt, f.y / dt, f.z / dt];
+    }
+}
+
+/// rapier's solver tangent `t1` for a contact direction (Pixar's branchless orthonormal basis, as
+/// `compute_tangent_contact_directions`; the trait is internal to rapier).
+fn orthonormal_vector(n: Vector) -> Vector {
+    let sign = 1.0f64.copysign(n.z);
+    let a = -1.0 / (sign + n.z);
+    let b = n.x * n.y * a;
+    Vector::new(b, sign + n.y * n.y * a, -n.y)
 }

@@ -4,11 +4,14 @@
 //! is a revolute multibody joint, and multi-DOF joints are hinge chains through tiny collider-less gimbal bodies
 //! (rapier panics on a 2-angular-DOF multibody joint, and the chain reproduces the peer spec's Euler-chain
 //! coordinates exactly, so each anatomical DOF is one multibody DOF with its own implicit damping).
-//! No colliders: foot–ground contact is sprintlab's own compliant model, so there is no self-collision either.
+//! No colliders by default: foot–ground contact is sprintlab's own compliant model, so there is no
+//! self-collision either. With `[contact] model = "rapier"`, [`build_rapier_contact`] adds mass-less cuboid
+//! colliders on the feet and a ground half-space, in collision groups that only let feet meet the ground.
 
 use rapier3d_f64::math::{Real, Vector};
 use rapier3d_f64::prelude::*;
 
+use crate::model::file::GeomSpec;
 use crate::model::Model;
 
 /// Mass of a gimbal body (kg): negligible next to any segment (the whole body gains 8e-6 kg).
@@ -33,7 +36,28 @@ pub struct Layout {
     /// is not at its COM drifts by `R(t)·c − c` in rapier; see notes), so segment-frame points of the root are
     /// shifted by `−c` in body coordinates.
     pub root_offset: Vector,
+    /// rapier's contacts (`[contact] model = "rapier"` with a ground): the colliders; `None` otherwise.
+    pub rapier_contact: Option<RapierContact>,
 }
+
+/// Colliders of the rapier contact model.
+#[derive(Debug, Clone)]
+pub struct RapierContact {
+    /// Colliders of each foot, in [`Model::feet`] order.
+    pub feet: Vec<Vec<ColliderHandle>>,
+    /// The ground half-space (top at z = 0).
+    pub ground: ColliderHandle,
+    /// Lowest-point candidates of the foot colliders: (segment, point in the segment's *body* frame, radius) —
+    /// box corners (radius 0) and sphere centres. Used to place the body on the ground.
+    pub support: Vec<(usize, Vector, Real)>,
+}
+
+/// Foot colliders: members of group 1, interacting with group 2 only (so never with each other).
+pub const FOOT_GROUPS: InteractionGroups =
+    InteractionGroups::new(Group::GROUP_1, Group::GROUP_2, InteractionTestMode::And);
+/// The ground: member of group 2, interacting with group 1 only.
+pub const GROUND_GROUPS: InteractionGroups =
+    InteractionGroups::new(Group::GROUP_2, Group::GROUP_1, InteractionTestMode::And);
 
 /// Where one hinge DOF lives in the multibody.
 #[derive(Debug, Clone, Copy)]
@@ -55,7 +79,7 @@ pub struct DofLink {
 pub struct Sets {
     /// Rigid bodies (segments and gimbals).
     pub bodies: RigidBodySet,
-    /// Colliders (none: contact is ours).
+    /// Colliders: none with the compliant contact; foot cuboids and the ground with rapier's contacts.
     pub colliders: ColliderSet,
     /// Impulse joints (none).
     pub impulse_joints: ImpulseJointSet,
@@ -194,6 +218,7 @@ pub fn build(model: &Model) -> (Sets, Layout) {
         all_bodies,
         multibody: mb_index,
         root_offset,
+        rapier_contact: None,
     };
     // Initial joint angles through the generalized coordinates (link poses derive from them).
     let mb = sets.multibody_joints.get_multibody_mut(mb_index).expect("multibody");
@@ -208,4 +233,68 @@ pub fn build(model: &Model) -> (Sets, Layout) {
     // Factorise the mass matrix once so the contact solve has A⁻¹ before the first step.
     let _ = mb.dof_inverse_inertia(&sets.bodies);
     (sets, layout)
+}
+
+/// Adds rapier's foot–ground contact: every `box` geom of every foot segment ([`Model::feet`]) becomes a cuboid
+/// collider on that foot's body (a foot without a box gets ball colliders at its contact spheres), and a fixed
+/// half-space with its top at z = 0 is the ground. The colliders carry no mass (density 0: the mass properties
+/// come from `additional_mass_properties`), friction `contact.friction` (same on both sides, so the combined
+/// coefficient is exactly it) and restitution 0; collision groups let feet meet only the ground.
+pub fn build_rapier_contact(model: &Model, layout: &mut Layout, sets: &mut Sets) {
+    let mu = model.contact.friction;
+    let mut feet = Vec::with_capacity(model.feet.len());
+    let mut support = Vec::new();
+    for &seg in &model.feet {
+        let body = layout.segment_body[seg];
+        // Segment-frame points in body coordinates (only the root body frame is shifted).
+        let off = if seg == 0 { -layout.root_offset } else { Vector::ZERO };
+        let mut builders = Vec::new();
+        for g in &model.segments[seg].geoms {
+            if let GeomSpec::Box { center, half_extents } = g {
+                let c = v(*center) + off;
+                let h = v(*half_extents);
+                builders.push(ColliderBuilder::cuboid(h.x, h.y, h.z).translation(c));
+                for sx in [-1.0, 1.0] {
+                    for sy in [-1.0, 1.0] {
+                        for sz in [-1.0, 1.0] {
+                            support.push((seg, c + Vector::new(sx * h.x, sy * h.y, sz * h.z), 0.0));
+                        }
+                    }
+                }
+            }
+        }
+        if builders.is_empty() {
+            for sp in model.spheres.iter().filter(|sp| sp.segment == seg) {
+                let c = v(sp.center) + off;
+                builders.push(ColliderBuilder::ball(sp.radius).translation(c));
+                support.push((seg, c, sp.radius));
+            }
+        }
+        let handles = builders
+            .into_iter()
+            .map(|b| {
+                let col = b
+                    .density(0.0)
+                    .friction(mu)
+                    .restitution(0.0)
+                    .collision_groups(FOOT_GROUPS)
+                    .build();
+                sets.colliders.insert_with_parent(col, body, &mut sets.bodies)
+            })
+            .collect();
+        feet.push(handles);
+    }
+    let ground = sets.colliders.insert(
+        ColliderBuilder::halfspace(rapier3d_f64::na::Unit::new_unchecked(Vector::Z))
+            .friction(mu)
+            .restitution(0.0)
+            .collision_groups(GROUND_GROUPS)
+            .build(),
+    );
+    // Zero-density colliders leave the mass properties as they were; recompute now so nothing changes at the
+    // first step either.
+    for h in &layout.all_bodies {
+        sets.bodies[*h].recompute_mass_properties_from_colliders(&sets.colliders);
+    }
+    layout.rapier_contact = Some(RapierContact { feet, ground, support });
 }
