@@ -53,7 +53,7 @@ pub fn simulate(loaded: &Loaded, out: Option<&Path>) -> Result<PathBuf, Error> {
     let folder = RunFolder::create(&out)?;
     let mut manifest = Manifest::start(&loaded.path.to_string_lossy(), &loaded.sha256, loaded.scenario.run.seed);
     let sim = loaded.simulator();
-    let state = sim.initial_state_with(&loaded.initial_angles(), loaded.scenario.initial.drop_height);
+    let state = loaded.initial_state(&sim);
     let mut ctrl = loaded.controller();
     let run = &loaded.scenario.run;
     let every = run

@@ -4,9 +4,11 @@
 //! verification) or muscle-group excitations in [0, 1] ([`Actuation::Excitation`]) that go through activation
 //! dynamics and the torque generators, so the delivered torque never exceeds what strength allows.
 
+mod bursts;
 mod constant;
 mod hold;
 
+pub use bursts::{Burst, Bursts};
 pub use constant::ConstantTorque;
 pub use hold::HoldPosture;
 

@@ -1,7 +1,9 @@
 //! Scenario files: loading, validation with file:line:column and dotted paths, compilation into a simulator.
 
+pub mod params;
 mod types;
 
+pub use params::FreeParam;
 pub use types::*;
 
 use std::collections::BTreeMap;
@@ -10,12 +12,12 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::control::{ConstantTorque, Controller, HoldPosture};
+use crate::control::{Burst, Bursts, ConstantTorque, Controller, HoldPosture};
 use crate::error::{Error, Location};
 use crate::model::file::ModelFile;
 use crate::model::generators::GeneratorTable;
 use crate::model::{deleva, ContactParams, Model, Strengths};
-use crate::sim::{ActivationDynamics, Simulator, WorldSettings};
+use crate::sim::{ActivationDynamics, Simulator, State, WorldSettings};
 
 /// The peer body spec, embedded (source: `data/shared/peers/sprinter12_spec.json`).
 pub const SPRINTER12_SPEC: &str = include_str!("../../data/shared/peers/sprinter12_spec.json");
@@ -33,6 +35,10 @@ pub struct Loaded {
     pub model_file: ModelFile,
     /// The compiled model.
     pub model: Arc<Model>,
+    /// The scenario text as written (free parameters still as ranges).
+    pub source: String,
+    /// The free parameters (`{ init, min, max, std }` ranges), in document order.
+    pub params: Vec<FreeParam>,
 }
 
 /// Byte offset → 1-based (line, column).
@@ -96,20 +102,18 @@ pub fn invalid(file: &Path, text: &str, path: &str, msg: impl Into<String>) -> E
     }
 }
 
-/// Reads a scenario file: UTF-8, TOML syntax, known keys, right types. No range checks yet.
-pub fn parse_file(path: &Path) -> Result<(Scenario, String, String), Error> {
+/// Reads a scenario file: its text (UTF-8 checked) and the SHA-256 of its bytes.
+pub fn read_file(path: &Path) -> Result<(String, String), Error> {
     let bytes = std::fs::read(path).map_err(|e| Error::Invalid {
         location: Location {
             file: path.to_path_buf(),
-            line: 0,
-            column: 0,
+            line: 1,
+            column: 1,
         },
         path: "(file)".into(),
         msg: format!("cannot read the scenario file: {e}"),
     })?;
-    let text = decode(&bytes, path)?;
-    let scenario = parse_str(&text, path)?;
-    Ok((scenario, text, hex(&Sha256::digest(&bytes))))
+    Ok((decode(&bytes, path)?, hex(&Sha256::digest(&bytes))))
 }
 
 /// Bytes → UTF-8 text, refusing binary and empty files with a location.
@@ -301,23 +305,90 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
             if c.torques.is_some() {
                 return wrong("torques", "hold-posture");
             }
+            if c.bursts.is_some() {
+                return wrong("bursts", "hold-posture");
+            }
         }
+        ControllerKind::Bursts => {
+            for (f, present) in [
+                ("torques", c.torques.is_some()),
+                ("targets", c.targets.is_some()),
+                ("kp", c.kp.is_some()),
+                ("kd", c.kd.is_some()),
+            ] {
+                if present {
+                    return wrong(f, "bursts");
+                }
+            }
+            for (name, b) in c.bursts.iter().flatten() {
+                let p = format!("controller.bursts.{name}");
+                within(&format!("{p}.onset"), b.onset, -10.0, 10.0, false, " s")?;
+                within(&format!("{p}.duration"), b.duration, 0.0, 10.0, false, " s")?;
+                within(&format!("{p}.amplitude"), b.amplitude, 0.0, 1.0, false, "")?;
+            }
+        }
+    }
+    for (k, v) in s.initial.velocity.iter().enumerate() {
+        within(&format!("initial.velocity[{k}]"), *v, -20.0, 20.0, false, " m/s")?;
+    }
+    let o = &s.optimize;
+    if o.max_evals == 0 {
+        return bad("optimize.max_evals", "must be an integer ≥ 1".into());
+    }
+    if let Some(l) = o.population {
+        if l < 2 {
+            return bad("optimize.population", format!("must be an integer ≥ 2; got {l}"));
+        }
+    }
+    if o.checkpoint_every == 0 {
+        return bad("optimize.checkpoint_every", "must be an integer ≥ 1".into());
+    }
+    if o.progress_every == 0 {
+        return bad("optimize.progress_every", "must be an integer ≥ 1".into());
+    }
+    let ob = &s.objective;
+    for (name, w) in [
+        ("propulsive_impulse", ob.propulsive_impulse),
+        ("net_horizontal_impulse", ob.net_horizontal_impulse),
+        ("stance_vertical_force", ob.stance_vertical_force),
+        ("speed_gained", ob.speed_gained),
+        ("effort", ob.effort),
+        ("balance", ob.balance),
+    ] {
+        within(&format!("objective.{name}"), w, -1e9, 1e9, false, "")?;
     }
     Ok(())
 }
 
 /// Loads, validates and compiles a scenario file (and its model file). Nothing is written.
 pub fn load(path: &Path) -> Result<Loaded, Error> {
-    let (scenario, text, sha256) = parse_file(path)?;
-    finish_load(scenario, &text, sha256, path)
+    let (text, sha256) = read_file(path)?;
+    load_source(&text, sha256, path)
 }
 
 /// Loads scenario text that is not in a file (e.g. the built-in quickstart); `path` names it in errors and
 /// is the base for relative model paths.
 pub fn load_text(text: &str, path: &Path) -> Result<Loaded, Error> {
     let text = decode(text.as_bytes(), path)?;
+    let sha = hex(&Sha256::digest(text.as_bytes()));
+    load_source(&text, sha, path)
+}
+
+/// Loads scenario source text: finds its free parameters, substitutes their `init` values, then parses,
+/// validates and compiles.
+fn load_source(source: &str, sha256: String, path: &Path) -> Result<Loaded, Error> {
+    let free = params::find(source, path)?;
+    let inits: Vec<f64> = free.iter().map(|p| p.init).collect();
+    resolve(source, free, &inits, sha256, path)
+}
+
+fn resolve(source: &str, free: Vec<FreeParam>, values: &[f64], sha256: String, path: &Path) -> Result<Loaded, Error> {
+    let text = params::instantiate(source, &free, values);
     let scenario = parse_str(&text, path)?;
-    finish_load(scenario, &text, hex(&Sha256::digest(text.as_bytes())), path)
+    let mut loaded = finish_load(scenario, &text, sha256, path)?;
+    loaded.source = source.to_string();
+    loaded.params = free;
+    Ok(loaded)
 }
 
 fn finish_load(scenario: Scenario, text: &str, sha256: String, path: &Path) -> Result<Loaded, Error> {
@@ -355,6 +426,8 @@ fn finish_load(scenario: Scenario, text: &str, sha256: String, path: &Path) -> R
         sha256,
         model_file,
         model: Arc::new(model),
+        source: text,
+        params: Vec::new(),
     })
 }
 
@@ -431,6 +504,17 @@ fn check_dof_names(s: &Scenario, model: &Model, file: &Path, text: &str) -> Resu
         ("controller.kd", s.controller.kd.as_ref(), 1e4),
         ("initial.angles", Some(&s.initial.angles), std::f64::consts::PI),
     ];
+    for (name, b) in s.controller.bursts.iter().flatten() {
+        if model.dof_index(&b.dof).is_none() {
+            let p = format!("controller.bursts.{name}.dof");
+            return Err(invalid(
+                file,
+                text,
+                &p,
+                format!("unknown DOF `{}`; the model's DOFs are: {}", b.dof, allowed()),
+            ));
+        }
+    }
     for (base, map, lim) in maps {
         let Some(map) = map else { continue };
         for (name, &x) in map {
@@ -480,6 +564,29 @@ pub fn default_gains(dof: &str, mass: f64) -> [f64; 2] {
 }
 
 impl Loaded {
+    /// The same scenario with its free parameters set to `values` (in [`Loaded::params`] order).
+    pub fn with_values(&self, values: &[f64]) -> Result<Loaded, Error> {
+        resolve(
+            &self.source,
+            self.params.clone(),
+            values,
+            self.sha256.clone(),
+            &self.path,
+        )
+    }
+
+    /// The same scenario with an overlay applied (dotted path → value; `best.toml`, `--params`): those
+    /// numbers or ranges become fixed values; the remaining ranges stay free.
+    pub fn with_overlay(&self, overlay: &BTreeMap<String, f64>, overlay_file: &Path) -> Result<Loaded, Error> {
+        let source = params::apply_overlay(&self.source, &self.path, overlay, overlay_file)?;
+        load_source(&source, self.sha256.clone(), &self.path)
+    }
+
+    /// Initial values, bounds and spreads of the free parameters.
+    pub fn param_inits(&self) -> Vec<f64> {
+        self.params.iter().map(|p| p.init).collect()
+    }
+
     /// The simulator for this scenario.
     pub fn simulator(&self) -> Simulator {
         let w = &self.scenario.world;
@@ -496,6 +603,14 @@ impl Loaded {
                 tau_deact: self.scenario.activation.tau_deact,
             },
         )
+    }
+
+    /// The initial state of this scenario for its simulator: `initial.angles`, placed `initial.drop_height`
+    /// above the ground, moving with `initial.velocity`.
+    pub fn initial_state(&self, sim: &Simulator) -> State {
+        let mut s = sim.initial_state_with(&self.initial_angles(), self.scenario.initial.drop_height);
+        sim.set_velocity(&mut s, self.scenario.initial.velocity);
+        s
     }
 
     /// Initial joint angles (rad) per DOF: model defaults overridden by `initial.angles`.
@@ -530,6 +645,23 @@ impl Loaded {
         match c.kind {
             ControllerKind::ConstantTorque => Box::new(ConstantTorque {
                 torques: per_dof(&c.torques, &|_| 0.0),
+            }),
+            ControllerKind::Bursts => Box::new(Bursts {
+                bursts: c
+                    .bursts
+                    .iter()
+                    .flatten()
+                    .map(|(_, b)| Burst {
+                        dof: m.dof_index(&b.dof).expect("validated"),
+                        group: match b.direction {
+                            Direction::Positive => 0,
+                            Direction::Negative => 1,
+                        },
+                        onset: b.onset,
+                        duration: b.duration,
+                        amplitude: b.amplitude,
+                    })
+                    .collect(),
             }),
             ControllerKind::HoldPosture => {
                 let init = self.initial_angles();

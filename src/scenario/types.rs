@@ -37,6 +37,109 @@ pub struct Scenario {
     pub controller: ControllerSection,
     /// Duration and output sampling. Required.
     pub run: RunSection,
+    /// Optimiser settings (`sprintlab optimize`).
+    #[serde(default)]
+    pub optimize: OptimizeSection,
+    /// What an optimisation minimises: weights on the rollout's measures.
+    #[serde(default)]
+    pub objective: ObjectiveSection,
+}
+
+/// Solvers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum SolverKind {
+    /// CMA-ES (Hansen 2016), bounds by transformation, population evaluated in parallel.
+    #[default]
+    CmaEs,
+}
+
+/// `[optimize]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct OptimizeSection {
+    /// Solver. Default `cma-es`.
+    pub solver: SolverKind,
+    /// Evaluation budget (rollouts), ≥ 1. Default 1000.
+    pub max_evals: usize,
+    /// Population size λ, ≥ 2. Default 4 + ⌊3 ln n⌋ (n = number of free parameters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub population: Option<usize>,
+    /// Write a checkpoint every this many generations, ≥ 1. Default 1.
+    pub checkpoint_every: usize,
+    /// Off a terminal, print a progress line every this many generations, ≥ 1. Default 10.
+    pub progress_every: usize,
+}
+
+impl Default for OptimizeSection {
+    fn default() -> Self {
+        Self {
+            solver: SolverKind::CmaEs,
+            max_evals: 1000,
+            population: None,
+            checkpoint_every: 1,
+            progress_every: 10,
+        }
+    }
+}
+
+/// `[objective]`: the cost is `Σ weight × measure + balance × (1 − survived / duration)`. Positive weights
+/// penalise, negative weights reward. All default 0 except `balance`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ObjectiveSection {
+    /// Weight on the mean propulsive impulse per stance, ∫max(Fx, 0) dt (per N·s).
+    pub propulsive_impulse: f64,
+    /// Weight on the mean net horizontal impulse per stance (per N·s).
+    pub net_horizontal_impulse: f64,
+    /// Weight on the mean stance-averaged vertical force (per BW).
+    pub stance_vertical_force: f64,
+    /// Weight on the forward speed gained, COM vx(end) − vx(0) (per m/s).
+    pub speed_gained: f64,
+    /// Weight on effort, ∫Σe² dt / duration (excitation-driven) or ∫Σ(τ/τ_max)² dt / duration (per unit).
+    pub effort: f64,
+    /// Weight on the fraction of the run lost to a balance loss (the rollout stops there). Default 1000, so a
+    /// fall always costs more than any push gains, and falling later costs less than falling earlier.
+    pub balance: f64,
+}
+
+impl Default for ObjectiveSection {
+    fn default() -> Self {
+        Self {
+            propulsive_impulse: 0.0,
+            net_horizontal_impulse: 0.0,
+            stance_vertical_force: 0.0,
+            speed_gained: 0.0,
+            effort: 0.0,
+            balance: 1000.0,
+        }
+    }
+}
+
+/// Which of a DOF's two muscle groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    /// The group that drives the DOF positive (e.g. hip flexors for `hip_flex_*`).
+    Positive,
+    /// The group that drives it negative (e.g. hip extensors for `hip_flex_*`).
+    Negative,
+}
+
+/// One excitation burst of the `bursts` controller.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BurstSpec {
+    /// DOF name.
+    pub dof: String,
+    /// Which of its groups is excited.
+    pub direction: Direction,
+    /// Start (s since t = 0), within ±10.
+    pub onset: f64,
+    /// Length (s), [0, 10].
+    pub duration: f64,
+    /// Excitation, [0, 1].
+    pub amplitude: f64,
 }
 
 /// Built-in bodies.
@@ -209,6 +312,9 @@ pub struct InitialSection {
     pub drop_height: f64,
     /// Initial joint angles by DOF name (rad), each within ±π. Default: the model's initial angles.
     pub angles: BTreeMap<String, f64>,
+    /// Initial velocity of the whole body (m/s, world frame), each component within ±20: every segment moves
+    /// with it (a running touchdown). Default [0, 0, 0].
+    pub velocity: [f64; 3],
 }
 
 /// Controller kinds.
@@ -219,13 +325,15 @@ pub enum ControllerKind {
     ConstantTorque,
     /// PD on target angles delivered through the torque generators (saturates at the strength limit).
     HoldPosture,
+    /// Feed-forward excitation bursts on chosen groups; every other group is unexcited (passive joints).
+    Bursts,
 }
 
 /// `[controller]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ControllerSection {
-    /// `constant-torque` or `hold-posture`.
+    /// `constant-torque`, `hold-posture` or `bursts`.
     pub kind: ControllerKind,
     /// constant-torque: torque per DOF name (N·m), each within ±1000; unlisted DOFs get 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -237,6 +345,9 @@ pub struct ControllerSection {
     /// has them, else the sprinter12 standing gains scaled by body mass / 75 kg.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kp: Option<BTreeMap<String, f64>>,
+    /// bursts: the bursts by a name of your choice (`[controller.bursts.hip_ext_r]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bursts: Option<BTreeMap<String, BurstSpec>>,
     /// hold-posture: damping per DOF name (N·m·s/rad), 0–1e4. Default as `kp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kd: Option<BTreeMap<String, f64>>,

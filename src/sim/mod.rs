@@ -221,6 +221,20 @@ impl Simulator {
         s
     }
 
+    /// Gives the whole body the linear velocity `v` (m/s, world frame), joint velocities unchanged: with the
+    /// body at rest, every segment then moves with `v` (a running touchdown).
+    pub fn set_velocity(&self, s: &mut State, v: [f64; 3]) {
+        let mb = s
+            .sets
+            .multibody_joints
+            .get_multibody_mut(self.layout.multibody)
+            .expect("multibody");
+        let mut qd = mb.generalized_velocity_mut();
+        qd[0] = v[0];
+        qd[1] = v[1];
+        qd[2] = v[2];
+    }
+
     /// A fresh workspace.
     pub fn workspace(&self) -> Workspace {
         let mut params = IntegrationParameters {
