@@ -114,7 +114,7 @@ const CASES: &[Case] = &[
     },
     case("model_file_negative_mass.toml", 2, 8, "model.file", "segment `pelvis`: mass and inertia must be > 0"),
     // The controller.
-    case("controller_unknown_kind.toml", 6, 8, "controller.kind", "expected `constant-torque` or `hold-posture`"),
+    case("controller_unknown_kind.toml", 6, 8, "controller.kind", "expected one of `constant-torque`, `hold-posture`, `bursts`"),
     case("controller_missing_kind.toml", 5, 1, "controller.kind", "missing field `kind`"),
     case("torques_unknown_dof.toml", 7, 42, "controller.torques.knee_rr", "the model's DOFs are: hip_flex_r,"),
     case("hold_posture_with_torques.toml", 7, 11, "controller.torques", "not used by kind = \"hold-posture\""),
