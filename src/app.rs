@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 use crate::export::{write_table, Manifest, RunFolder};
 use crate::scenario::{self, Loaded};
-use crate::sim::rollout;
 
 /// The built-in quickstart scenario (`cargo run --release` with no arguments).
 pub const QUICKSTART: &str = include_str!("../scenarios/quickstart.toml");
@@ -52,22 +51,47 @@ pub fn simulate(loaded: &Loaded, out: Option<&Path>) -> Result<PathBuf, Error> {
     let out = out.map(Path::to_path_buf).unwrap_or_else(|| default_out(loaded));
     let folder = RunFolder::create(&out)?;
     let mut manifest = Manifest::start(&loaded.path.to_string_lossy(), &loaded.sha256, loaded.scenario.run.seed);
-    let sim = loaded.simulator();
-    let state = loaded.initial_state(&sim);
-    let mut ctrl = loaded.controller();
+    write_rollout_files(
+        loaded,
+        &|name, bytes| folder.write(name, bytes),
+        &folder.path("timeseries.csv"),
+    )?;
+    manifest.finish();
+    folder.write("manifest.json", to_json(&manifest).as_bytes())?;
+    folder.commit()
+}
+
+/// Writes a rollout's files (timeseries, summary with measures and cost, resolved scenario, model) into an
+/// existing folder, each file atomically (used by `optimize` for the best solution).
+pub fn write_rollout(loaded: &Loaded, dir: &Path) -> Result<(), Error> {
+    let write = |name: &str, bytes: &[u8]| -> Result<(), Error> {
+        let tmp = dir.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, dir.join(name)).map_err(|e| Error::io(dir.join(name), e))
+    };
+    let tmp = dir.join(".timeseries.csv.tmp");
+    write_rollout_files(loaded, &write, &tmp)?;
+    std::fs::rename(&tmp, dir.join("timeseries.csv")).map_err(|e| Error::io(dir.join("timeseries.csv"), e))
+}
+
+/// Writes one named file of a run folder.
+type WriteFile<'a> = dyn Fn(&str, &[u8]) -> Result<(), Error> + 'a;
+
+fn write_rollout_files(loaded: &Loaded, write: &WriteFile, timeseries: &Path) -> Result<(), Error> {
     let run = &loaded.scenario.run;
     let every = run
         .sample_every
-        .map_or(1, |s| (s / sim.world.dt).round().max(1.0) as u64);
-    let (traj, summary) = rollout::run(&sim, state, ctrl.as_mut(), run.duration, every);
-    write_table(&folder.path("timeseries.csv"), &traj.columns, &traj.rows)?;
-    let json = |v: &dyn erased::Json| v.to_json();
-    folder.write("summary.json", json(&summary).as_bytes())?;
-    folder.write("scenario.toml", resolved_scenario_toml(loaded)?.as_bytes())?;
-    folder.write("model.json", json(&loaded.model_file).as_bytes())?;
-    manifest.finish();
-    folder.write("manifest.json", json(&manifest).as_bytes())?;
-    folder.commit()
+        .map_or(1, |s| (s / loaded.scenario.world.dt).round().max(1.0) as u64);
+    let (traj, summary, evaluation) = crate::optim::problem::rollout(loaded, every);
+    write_table(timeseries, &traj.columns, &traj.rows)?;
+    let summary = serde_json::json!({ "run": summary, "measures": evaluation });
+    write("summary.json", to_json(&summary).as_bytes())?;
+    write("scenario.toml", resolved_scenario_toml(loaded)?.as_bytes())?;
+    write("model.json", to_json(&loaded.model_file).as_bytes())
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).expect("serialisable") + "\n"
 }
 
 /// `sprintlab check`: loads and validates each file; returns the errors (empty = all valid).
@@ -81,16 +105,4 @@ pub fn schema() -> String {
         .into_generator()
         .into_root_schema_for::<scenario::Scenario>();
     serde_json::to_string_pretty(&schema).expect("schema serialises") + "\n"
-}
-
-mod erased {
-    /// Pretty JSON for any serialisable value.
-    pub trait Json {
-        fn to_json(&self) -> String;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn to_json(&self) -> String {
-            serde_json::to_string_pretty(self).expect("serialisable") + "\n"
-        }
-    }
 }

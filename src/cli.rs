@@ -31,6 +31,29 @@ pub enum Command {
         /// Output run folder (must not exist). Default: a fresh folder under results/.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Parameter overlay (e.g. an optimisation's best.toml): values at dotted paths.
+        #[arg(long)]
+        params: Option<PathBuf>,
+    },
+    /// Optimises the scenario's free parameters ({ init, min, max, std } ranges) with CMA-ES.
+    Optimize {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Output folder. Default: a fresh folder under results/.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads for the population (default: all cores / RAYON_NUM_THREADS).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Continue a killed run in --out from its checkpoint.
+        #[arg(long, requires = "out")]
+        resume: bool,
+        /// Override run.seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override optimize.max_evals.
+        #[arg(long)]
+        max_evals: Option<usize>,
     },
     /// Validates scenario files (and their models); writes nothing.
     Check {

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod control;
 pub mod error;
 pub mod export;
+pub mod measure;
 pub mod model;
 pub mod optim;
 pub mod scenario;

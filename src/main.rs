@@ -14,9 +14,42 @@ fn main() -> ExitCode {
         None => scenario::load_text(app::QUICKSTART, Path::new("scenarios/quickstart.toml"))
             .and_then(|l| app::simulate(&l, None))
             .map(|dir| println!("quickstart: wrote {}", dir.display())),
-        Some(Command::Run { scenario, out }) | Some(Command::Simulate { scenario, out }) => scenario::load(&scenario)
+        Some(Command::Run { scenario, out }) => scenario::load(&scenario)
             .and_then(|l| app::simulate(&l, out.as_deref()))
             .map(|dir| println!("wrote {}", dir.display())),
+        Some(Command::Simulate { scenario, out, params }) => scenario::load(&scenario)
+            .and_then(|l| match &params {
+                Some(p) => scenario::params::read_overlay(p).and_then(|o| l.with_overlay(&o, p)),
+                None => Ok(l),
+            })
+            .and_then(|l| app::simulate(&l, out.as_deref()))
+            .map(|dir| println!("wrote {}", dir.display())),
+        Some(Command::Optimize {
+            scenario,
+            out,
+            threads,
+            resume,
+            seed,
+            max_evals,
+        }) => {
+            let opts = sprintlab::optim::driver::OptimizeOptions {
+                out,
+                resume,
+                seed,
+                max_evals,
+            };
+            let run = |l: &scenario::Loaded| sprintlab::optim::driver::optimize(l, &opts);
+            scenario::load(&scenario)
+                .and_then(|l| match threads {
+                    Some(t) => rayon::ThreadPoolBuilder::new()
+                        .num_threads(t.max(1))
+                        .build()
+                        .map_err(|e| sprintlab::Error::io(".", std::io::Error::other(e.to_string())))
+                        .and_then(|pool| pool.install(|| run(&l))),
+                    None => run(&l),
+                })
+                .map(|dir| println!("wrote {}", dir.display()))
+        }
         Some(Command::Check { files }) => {
             let errors = app::check(&files);
             for e in &errors {

@@ -33,6 +33,8 @@ pub enum Outcome {
     Completed,
     /// The state became non-finite; the rollout stopped there.
     Diverged,
+    /// A hook stopped it early (e.g. balance lost).
+    Stopped,
 }
 
 /// Whole-run measures written to `summary.json`.
@@ -107,13 +109,35 @@ fn sample(sim: &Simulator, s: &State, torque: &[f64], grf: &[[f64; 3]], cop: &[[
     row
 }
 
+/// What a per-step hook tells the rollout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Keep going.
+    Continue,
+    /// Stop here (e.g. balance lost): the rollout ends early, as a result.
+    Stop,
+}
+
 /// Runs `duration` seconds from `state`, sampling every `sample_steps` steps (and at t = 0).
 pub fn run(
+    sim: &Simulator,
+    state: State,
+    ctrl: &mut dyn Controller,
+    duration: f64,
+    sample_steps: u64,
+) -> (Trajectory, RunSummary) {
+    run_with(sim, state, ctrl, duration, sample_steps, &mut |_, _| Flow::Continue)
+}
+
+/// As [`run`], calling `hook` after every step with the new state and the step's report; the hook can stop
+/// the rollout (the stopping step is still sampled).
+pub fn run_with(
     sim: &Simulator,
     mut state: State,
     ctrl: &mut dyn Controller,
     duration: f64,
     sample_steps: u64,
+    hook: &mut dyn FnMut(&State, &super::StepReport) -> Flow,
 ) -> (Trajectory, RunSummary) {
     let start = Instant::now();
     let model = &sim.model;
@@ -142,12 +166,17 @@ pub fn run(
         if k >= total - tail {
             tail_sum += fz;
         }
-        if (k + 1) % sample_steps.max(1) == 0 {
+        let flow = hook(&state, &r);
+        if (k + 1) % sample_steps.max(1) == 0 || flow == Flow::Stop {
             rows.push(sample(sim, &state, &r.torque, &r.grf, &r.cop));
+        }
+        if flow == Flow::Stop {
+            outcome = Outcome::Stopped;
+            break;
         }
     }
     let bw = model.body_weight;
-    let com_end = if outcome == Outcome::Completed {
+    let com_end = if outcome != Outcome::Diverged {
         sim.measures(&state).com
     } else {
         [f64::NAN; 3]

@@ -1,0 +1,308 @@
+//! `sprintlab optimize`: CMA-ES over a scenario's free parameters, population evaluated in parallel,
+//! checkpointed every few generations, resumable bit-identically.
+//!
+//! Search space: each free parameter `p` is searched as `z = (p − init)/std`, so CMA-ES starts at z = 0 with
+//! σ0 = 1 and the scenario's `std` is the initial spread of each parameter; bounds map to z-space and are
+//! enforced by the solver's bound transformation (no evaluated point is ever outside them).
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::cmaes::{CmaEs, CmaEsConfig};
+use super::problem::{evaluate, Evaluation};
+use crate::error::Error;
+use crate::export::{format_f64, write_table, Manifest};
+use crate::scenario::{params, Loaded};
+
+/// Command-line overrides of `optimize`.
+#[derive(Debug, Clone, Default)]
+pub struct OptimizeOptions {
+    /// Output folder; default a fresh folder under `results/`.
+    pub out: Option<PathBuf>,
+    /// Continue a killed run from its checkpoint.
+    pub resume: bool,
+    /// Override `run.seed`.
+    pub seed: Option<u64>,
+    /// Override `optimize.max_evals`.
+    pub max_evals: Option<usize>,
+}
+
+/// One row of `history.csv`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryRow {
+    /// Generation (1-based).
+    pub generation: u64,
+    /// Evaluations so far.
+    pub evaluations: u64,
+    /// Best cost so far.
+    pub best: f64,
+    /// Median cost of this generation (non-finite costs rank last).
+    pub median: f64,
+    /// CMA-ES step size σ after the update (in z units).
+    pub sigma: f64,
+}
+
+/// Everything needed to continue a run exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// SHA-256 of the scenario file the run started from.
+    pub scenario_sha256: String,
+    /// Free parameter names, in order.
+    pub params: Vec<String>,
+    /// Seed in use.
+    pub seed: u64,
+    /// Evaluation budget in use.
+    pub max_evals: usize,
+    /// The solver, whole.
+    pub solver: CmaEs,
+    /// History so far.
+    pub history: Vec<HistoryRow>,
+    /// Wall time per generation so far (s), not part of any reproducibility comparison.
+    pub wall: Vec<f64>,
+    /// Best parameter values (phenotype, scenario units) and cost so far.
+    pub best: Option<(Vec<f64>, f64)>,
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+fn median(costs: &[f64]) -> f64 {
+    let mut c: Vec<f64> = costs
+        .iter()
+        .map(|&x| if x.is_finite() { x } else { f64::INFINITY })
+        .collect();
+    c.sort_by(|a, b| a.total_cmp(b));
+    let n = c.len();
+    if n % 2 == 1 {
+        c[n / 2]
+    } else {
+        0.5 * (c[n / 2 - 1] + c[n / 2])
+    }
+}
+
+/// Parameter values in scenario units from a z-space point.
+fn to_values(loaded: &Loaded, z: &[f64]) -> Vec<f64> {
+    loaded
+        .params
+        .iter()
+        .zip(z)
+        .map(|(p, &zi)| (p.init + p.std * zi).clamp(p.min, p.max))
+        .collect()
+}
+
+/// Cost of one parameter vector (a failed load is a result too: +∞).
+pub fn cost_of(loaded: &Loaded, values: &[f64]) -> (f64, Option<Evaluation>) {
+    match loaded.with_values(values) {
+        Ok(l) => {
+            let e = evaluate(&l);
+            (e.cost, Some(e))
+        }
+        Err(_) => (f64::INFINITY, None),
+    }
+}
+
+/// Runs (or resumes) an optimisation; returns the output folder.
+pub fn optimize(loaded: &Loaded, opts: &OptimizeOptions) -> Result<PathBuf, Error> {
+    let n = loaded.params.len();
+    if n == 0 {
+        return Err(crate::scenario::invalid(
+            &loaded.path,
+            &loaded.source,
+            "(file)",
+            "nothing to optimise: write at least one number as a range { init, min, max, std }",
+        ));
+    }
+    let cfg = &loaded.scenario.optimize;
+    let seed = opts.seed.unwrap_or(loaded.scenario.run.seed);
+    let max_evals = opts.max_evals.unwrap_or(cfg.max_evals);
+    let out = opts.out.clone().unwrap_or_else(|| crate::app::default_out(loaded));
+    let ckpt_path = out.join("checkpoint.json");
+    let names: Vec<String> = loaded.params.iter().map(|p| p.name.clone()).collect();
+    let mut manifest = Manifest::start(&loaded.path.to_string_lossy(), &loaded.sha256, seed);
+
+    let mut ck = if opts.resume && ckpt_path.is_file() {
+        let text = std::fs::read_to_string(&ckpt_path).map_err(|e| Error::io(&ckpt_path, e))?;
+        let ck: Checkpoint = serde_json::from_str(&text).map_err(|e| {
+            Error::io(
+                &ckpt_path,
+                std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
+            )
+        })?;
+        let refuse = |what: &str| {
+            Err(Error::io(
+                &ckpt_path,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("this checkpoint is from a different {what}; refusing to resume (use another --out)"),
+                ),
+            ))
+        };
+        if ck.scenario_sha256 != loaded.sha256 {
+            return refuse("scenario (SHA-256 differs)");
+        }
+        if ck.params != names || ck.seed != seed || ck.max_evals != max_evals {
+            return refuse("set of parameters, seed or budget");
+        }
+        ck
+    } else {
+        if out.exists() && !opts.resume {
+            return Err(Error::io(
+                &out,
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "output folder exists; use --resume or another --out",
+                ),
+            ));
+        }
+        std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+        let bounds: Vec<(f64, f64)> = loaded
+            .params
+            .iter()
+            .map(|p| ((p.min - p.init) / p.std, (p.max - p.init) / p.std))
+            .collect();
+        let mut c = CmaEsConfig::new(1.0).seed(seed).bounds(bounds);
+        if let Some(l) = cfg.population {
+            c = c.lambda(l);
+        }
+        let solver = CmaEs::new(&vec![0.0; n], &c)
+            .map_err(|m| crate::scenario::invalid(&loaded.path, &loaded.source, "optimize", m))?;
+        Checkpoint {
+            scenario_sha256: loaded.sha256.clone(),
+            params: names.clone(),
+            seed,
+            max_evals,
+            solver,
+            history: Vec::new(),
+            wall: Vec::new(),
+            best: None,
+        }
+    };
+
+    let tty = std::io::stderr().is_terminal();
+    let bar = if tty {
+        let b = indicatif::ProgressBar::new(max_evals as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} evals {msg} ETA {eta}")
+                .expect("template")
+                .progress_chars("=> "),
+        );
+        b.set_position(ck.solver.evaluations());
+        Some(b)
+    } else {
+        None
+    };
+    let start = Instant::now();
+    let mut stop_reason = "max_evals";
+    while (ck.solver.evaluations() as usize) < max_evals {
+        if let Some(r) = ck.solver.should_stop() {
+            stop_reason = r;
+            break;
+        }
+        let t0 = Instant::now();
+        let zs = ck.solver.ask();
+        let values: Vec<Vec<f64>> = zs.iter().map(|z| to_values(loaded, z)).collect();
+        // Ordered parallel map: the result vector is in population order whatever the thread count.
+        let costs: Vec<f64> = values.par_iter().map(|v| cost_of(loaded, v).0).collect();
+        ck.solver.tell(&costs);
+        for (v, &c) in values.iter().zip(&costs) {
+            if c.is_finite() && ck.best.as_ref().is_none_or(|b| c < b.1) {
+                ck.best = Some((v.clone(), c));
+            }
+        }
+        let row = HistoryRow {
+            generation: ck.solver.generation(),
+            evaluations: ck.solver.evaluations(),
+            best: ck.best.as_ref().map_or(f64::INFINITY, |b| b.1),
+            median: median(&costs),
+            sigma: ck.solver.sigma(),
+        };
+        ck.history.push(row.clone());
+        ck.wall.push(t0.elapsed().as_secs_f64());
+        let line = format!(
+            "gen {} evals {} best {} median {} sigma {:.3e}",
+            row.generation,
+            row.evaluations,
+            format_f64(row.best),
+            format_f64(row.median),
+            row.sigma
+        );
+        if let Some(b) = &bar {
+            b.set_position(row.evaluations);
+            b.set_message(line);
+        } else if row.generation % cfg.progress_every as u64 == 0 {
+            eprintln!("{line}");
+        }
+        if row.generation % cfg.checkpoint_every as u64 == 0 {
+            write_outputs_partial(&out, &ck)?;
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    write_outputs_partial(&out, &ck)?;
+
+    // The best solution: its overlay, and its rollout as a simulate run folder.
+    let (best_values, best_cost) = ck
+        .best
+        .clone()
+        .ok_or_else(|| Error::io(&out, std::io::Error::other("no evaluation gave a finite cost")))?;
+    let overlay: BTreeMap<String, f64> = names.iter().cloned().zip(best_values.iter().copied()).collect();
+    let best_toml = format!(
+        "# Best parameters found by `sprintlab optimize` (seed {seed}, {} evaluations, stop: {stop_reason}).\n\
+         # cost = {}\n# Replay: sprintlab simulate {} --params best.toml\n{}",
+        ck.solver.evaluations(),
+        format_f64(best_cost),
+        loaded.path.display(),
+        params::overlay_toml(&overlay)
+    );
+    write_atomic(&out.join("best.toml"), best_toml.as_bytes())?;
+    let best = loaded.with_overlay(&overlay, &out.join("best.toml"))?;
+    crate::app::write_rollout(&best, &out)?;
+    manifest.finish();
+    let _ = start;
+    write_atomic(
+        &out.join("manifest.json"),
+        (serde_json::to_string_pretty(&manifest).expect("json") + "\n").as_bytes(),
+    )?;
+    Ok(out)
+}
+
+/// Checkpoint, history and timing, each replaced atomically.
+fn write_outputs_partial(out: &Path, ck: &Checkpoint) -> Result<(), Error> {
+    let rows: Vec<Vec<f64>> = ck
+        .history
+        .iter()
+        .map(|r| vec![r.generation as f64, r.evaluations as f64, r.best, r.median, r.sigma])
+        .collect();
+    let cols: Vec<String> = ["generation", "evaluations", "best", "median", "sigma"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let tmp = out.join("history.csv.tmp");
+    write_table(&tmp, &cols, &rows)?;
+    std::fs::rename(&tmp, out.join("history.csv")).map_err(|e| Error::io(out.join("history.csv"), e))?;
+    let wall: Vec<Vec<f64>> = ck
+        .wall
+        .iter()
+        .enumerate()
+        .map(|(i, w)| vec![(i + 1) as f64, *w])
+        .collect();
+    let tmp = out.join("timing.csv.tmp");
+    write_table(&tmp, &["generation".into(), "wall_time_s".into()], &wall)?;
+    std::fs::rename(&tmp, out.join("timing.csv")).map_err(|e| Error::io(out.join("timing.csv"), e))?;
+    write_atomic(
+        &out.join("checkpoint.json"),
+        serde_json::to_string(ck).expect("json").as_bytes(),
+    )
+}

@@ -1,0 +1,115 @@
+//! A problem: one rollout of a scenario turned into measures and a cost (`[objective]` weights).
+//!
+//! The rollout stops the moment balance is lost; the lost fraction of the run is charged with the `balance`
+//! weight, so failures are cheap to evaluate and still ranked by how long they lasted.
+
+use serde::{Deserialize, Serialize};
+
+use crate::measure::{BalanceChecker, BalanceLimits, BalanceLoss, Effort, PushMeter, Stance};
+use crate::scenario::{ControllerKind, Loaded};
+use crate::sim::rollout::{self, Flow, RunSummary, Trajectory};
+
+/// Measures and cost of one rollout.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// The cost (lower is better); +∞ when the rollout diverged.
+    pub cost: f64,
+    /// Simulated time before the run ended (s).
+    pub survived: f64,
+    /// The balance loss that ended the run, if any.
+    pub balance_lost: Option<BalanceLoss>,
+    /// Stances, in touchdown order.
+    pub stances: Vec<Stance>,
+    /// Mean propulsive impulse per stance (N·s).
+    pub mean_propulsive_impulse: f64,
+    /// Mean net horizontal impulse per stance (N·s).
+    pub mean_net_horizontal_impulse: f64,
+    /// Mean stance-averaged vertical force (BW).
+    pub mean_stance_vertical_force_bw: f64,
+    /// Forward COM speed gained over the run (m/s).
+    pub speed_gained: f64,
+    /// Effort: ∫Σa² dt / duration over activations (excitation-driven), or ∫Σ(τ/τ_max)² dt / duration.
+    pub effort: f64,
+}
+
+/// Runs the scenario once and measures it; samples every `sample_steps` steps into a trajectory.
+pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, Evaluation) {
+    let sim = loaded.simulator();
+    let state = loaded.initial_state(&sim);
+    let mut ctrl = loaded.controller();
+    let model = sim.model.clone();
+    let dt = sim.world.dt;
+    let limits = BalanceLimits::default();
+    let checker = BalanceChecker::new(&model);
+    let z0 = crate::measure::pelvis_height(&sim, &state);
+    let vx0 = sim.measures(&state).momentum[0] / model.mass;
+    let torque_driven = loaded.scenario.controller.kind == ControllerKind::ConstantTorque;
+    let t_max: Vec<f64> = model
+        .dofs
+        .iter()
+        .map(|d| d.generators[0].t_max.max(d.generators[1].t_max))
+        .collect();
+    let mut push = PushMeter::new(&model);
+    let mut effort = Effort::new();
+    let mut lost = None;
+    let mut vx_end = vx0;
+    let (traj, summary) = rollout::run_with(
+        &sim,
+        state,
+        ctrl.as_mut(),
+        loaded.scenario.run.duration,
+        sample_steps,
+        &mut |s, r| {
+            push.feed(s.t, dt, r);
+            if torque_driven {
+                effort.add_torque(&r.torque, &t_max, dt);
+            } else {
+                effort.add(&s.activation, dt);
+            }
+            vx_end = sim.measures(s).momentum[0] / model.mass;
+            lost = checker.check(&sim, s, &limits, z0);
+            if lost.is_some() {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            }
+        },
+    );
+    let stances = push.stances();
+    let mean = |f: &dyn Fn(&Stance) -> f64| {
+        if stances.is_empty() {
+            0.0
+        } else {
+            stances.iter().map(f).sum::<f64>() / stances.len() as f64
+        }
+    };
+    let duration = loaded.scenario.run.duration;
+    let o = &loaded.scenario.objective;
+    let mut e = Evaluation {
+        cost: 0.0,
+        survived: summary.t_end,
+        balance_lost: lost,
+        mean_propulsive_impulse: mean(&|s| s.propulsive_impulse),
+        mean_net_horizontal_impulse: mean(&|s| s.net_horizontal_impulse),
+        mean_stance_vertical_force_bw: mean(&|s| s.mean_vertical_force_bw),
+        speed_gained: vx_end - vx0,
+        effort: effort.value(),
+        stances,
+    };
+    e.cost = if summary.outcome == rollout::Outcome::Diverged {
+        f64::INFINITY
+    } else {
+        o.propulsive_impulse * e.mean_propulsive_impulse
+            + o.net_horizontal_impulse * e.mean_net_horizontal_impulse
+            + o.stance_vertical_force * e.mean_stance_vertical_force_bw
+            + o.speed_gained * e.speed_gained
+            + o.effort * e.effort
+            + o.balance * (1.0 - (e.survived / duration).min(1.0))
+    };
+    (traj, summary, e)
+}
+
+/// Runs the scenario once and returns its measures and cost (no trajectory kept).
+pub fn evaluate(loaded: &Loaded) -> Evaluation {
+    rollout(loaded, u64::MAX).2
+}

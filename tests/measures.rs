@@ -1,0 +1,153 @@
+//! The measurement layer on real physics: stances and push integrals of a standing body and a drop landing,
+//! balance loss of a body that collapses, and the sign of trunk pitch.
+
+use std::path::Path;
+
+use sprintlab::measure::{pelvis_height, BalanceChecker, BalanceLimits, BalanceLoss, BalanceReason, PushMeter};
+use sprintlab::scenario;
+
+/// What a rollout measured.
+struct Run {
+    meter: PushMeter,
+    loss: Option<BalanceLoss>,
+    body_weight: f64,
+    t_end: f64,
+}
+
+/// Runs a scenario for its `[run] duration`, feeding a push meter and checking balance every step; stops at the
+/// first balance loss.
+fn run(text: &str) -> Run {
+    let loaded = scenario::load_text(text, Path::new("x.toml")).expect("valid scenario");
+    let sim = loaded.simulator();
+    let mut state = sim.initial_state_with(&loaded.initial_angles(), loaded.scenario.initial.drop_height);
+    let mut ctrl = loaded.controller();
+    let mut ws = sim.workspace();
+    let checker = BalanceChecker::new(&sim.model);
+    let limits = BalanceLimits::default();
+    let z0 = pelvis_height(&sim, &state);
+    let mut meter = PushMeter::new(&sim.model);
+    let steps = (loaded.scenario.run.duration / sim.world.dt).round() as u64;
+    let mut loss = None;
+    for _ in 0..steps {
+        let r = sim.step(&mut state, &mut ws, ctrl.as_mut());
+        assert!(r.finite, "diverged at t = {}", state.t);
+        meter.feed(r.t, sim.world.dt, &r);
+        loss = checker.check(&sim, &state, &limits, z0);
+        if loss.is_some() {
+            break;
+        }
+    }
+    Run {
+        meter,
+        loss,
+        body_weight: sim.model.body_weight,
+        t_end: state.t,
+    }
+}
+
+#[test]
+fn standing_one_second_is_one_open_stance_per_foot_carrying_half_body_weight_each() {
+    let r = run("[controller]\nkind = \"hold-posture\"\n[run]\nduration = 1.0\n");
+    assert!(r.loss.is_none(), "{}", r.loss.unwrap());
+    let stances = r.meter.stances();
+    assert_eq!(stances.len(), 2, "{stances:#?}");
+    let mut vertical = 0.0;
+    for (i, s) in stances.iter().enumerate() {
+        eprintln!(
+            "standing {}: touchdown {:.3} s, contact {:.3} s, mean Fz {:.4} BW, peak {:.3} BW, vertical impulse \
+             {:.2} N·s, net horizontal {:+.3} N·s",
+            s.foot_name,
+            s.touchdown,
+            s.contact_time,
+            s.mean_vertical_force_bw,
+            s.peak_vertical_force_bw,
+            s.vertical_impulse,
+            s.net_horizontal_impulse
+        );
+        assert_eq!(s.foot, i);
+        // The body starts just touching and settles onto its heel pads: touchdown within the first steps.
+        assert!(s.touchdown < 0.03, "{}", s.touchdown);
+        assert_eq!(s.lift_off, None);
+        assert!((s.contact_time - (r.t_end - s.touchdown)).abs() < 1e-12);
+        assert!(
+            (s.mean_vertical_force_bw - 0.5).abs() < 0.025,
+            "{}",
+            s.mean_vertical_force_bw
+        );
+        vertical += s.vertical_impulse;
+    }
+    let bw_time = r.body_weight * r.t_end;
+    eprintln!(
+        "standing: vertical impulse of both feet {:.4} × BW·t",
+        vertical / bw_time
+    );
+    assert!((vertical / bw_time - 1.0).abs() < 0.02, "{}", vertical / bw_time);
+    let t = r.meter.totals();
+    assert_eq!((t.stances, t.complete_stances), (2, 0));
+}
+
+#[test]
+fn drop_landing_touches_down_at_the_free_fall_time() {
+    let r = run(
+        "[initial]\ndrop_height = 0.3\nangles = { knee_r = 0.4, knee_l = 0.4, hip_flex_r = 0.2, hip_flex_l = 0.2, \
+         ankle_r = 0.2, ankle_l = 0.2 }\n[controller]\nkind = \"hold-posture\"\n[run]\nduration = 0.5\n",
+    );
+    let t_ff = (2.0 * 0.3 / 9.81f64).sqrt();
+    let stances = r.meter.stances();
+    assert!(!stances.is_empty());
+    for s in &stances {
+        eprintln!(
+            "drop 0.3 m: {} touchdown {:.4} s (free fall {:.4} s), peak {:.2} BW, mean {:.2} BW over {:.3} s",
+            s.foot_name, s.touchdown, t_ff, s.peak_vertical_force_bw, s.mean_vertical_force_bw, s.contact_time
+        );
+    }
+    let first = stances.iter().map(|s| s.touchdown).fold(f64::INFINITY, f64::min);
+    assert!((first - t_ff).abs() < 0.004, "touchdown {first} vs free fall {t_ff}");
+    if let Some(l) = &r.loss {
+        eprintln!("drop 0.3 m: {l}");
+    }
+}
+
+#[test]
+fn unactuated_body_collapses_and_loses_balance() {
+    let r = run("[controller]\nkind = \"constant-torque\"\n[run]\nduration = 1.5\n");
+    let loss = r.loss.expect("a body without joint torques must fall");
+    eprintln!("zero torque: {loss}");
+    assert!(loss.t > 0.05 && loss.t <= 1.5, "{}", loss.t);
+    assert!(
+        matches!(
+            loss.reason,
+            BalanceReason::PelvisTooLow { .. } | BalanceReason::SegmentOnGround { .. }
+        ),
+        "{loss}"
+    );
+}
+
+#[test]
+fn forward_lumbar_bend_reads_as_positive_trunk_pitch() {
+    let text =
+        "[initial]\nangles = { lumbar_flex = 0.3 }\n[controller]\nkind = \"hold-posture\"\n[run]\nduration = 0.1\n";
+    let loaded = scenario::load_text(text, Path::new("x.toml")).expect("valid scenario");
+    let sim = loaded.simulator();
+    let state = sim.initial_state_with(&loaded.initial_angles(), 0.0);
+    let checker = BalanceChecker::new(&sim.model);
+    assert_eq!(sim.model.segments[checker.trunk()].name, "torso");
+    let a = checker.trunk_angles(&sim, &state);
+    eprintln!(
+        "lumbar_flex 0.3: trunk pitch {:.6}, roll {:.2e}, yaw {:.2e} rad",
+        a.pitch, a.roll, a.yaw
+    );
+    assert!((a.pitch - 0.3).abs() < 1e-6, "{a:?}");
+    assert!(a.roll.abs() < 1e-6 && a.yaw.abs() < 1e-6, "{a:?}");
+    let z0 = pelvis_height(&sim, &state);
+    assert!(checker.check(&sim, &state, &BalanceLimits::default(), z0).is_none());
+    // Past the pitch limit the same pose is a balance loss with the measured angle.
+    let tight = BalanceLimits {
+        max_trunk_pitch: 0.2,
+        ..Default::default()
+    };
+    match checker.check(&sim, &state, &tight, z0).map(|l| l.reason) {
+        Some(BalanceReason::TrunkPitch { angle }) => assert!((angle - 0.3).abs() < 1e-6),
+        other => panic!("{other:?}"),
+    }
+}

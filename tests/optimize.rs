@@ -1,0 +1,180 @@
+//! `sprintlab optimize` end to end on the first real task (`scenarios/stance_push.toml`): bit-identical results
+//! with 1 and 2 threads, a killed run resumed equals an uninterrupted one, the best solution replays to the
+//! recorded cost exactly, and bad optimisation settings are rejected with their location.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sprintlab");
+
+fn task() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/stance_push.toml")
+}
+
+fn optimize(out: &Path, extra: &[&str]) {
+    let o = Command::new(BIN)
+        .arg("optimize")
+        .arg(task())
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+fn read(p: PathBuf) -> String {
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+#[test]
+fn one_and_two_threads_give_identical_history_and_best_and_the_best_replays_exactly() {
+    let d = tempfile::tempdir().unwrap();
+    let (a, b) = (d.path().join("t1"), d.path().join("t2"));
+    optimize(&a, &["--max-evals", "36", "--threads", "1"]);
+    optimize(&b, &["--max-evals", "36", "--threads", "2"]);
+    assert_eq!(read(a.join("history.csv")), read(b.join("history.csv")));
+    assert_eq!(read(a.join("best.toml")), read(b.join("best.toml")));
+    assert_eq!(read(a.join("history.csv")).lines().count(), 4, "3 generations of 12");
+    // Replay the best with simulate --params and get the recorded cost, bit for bit.
+    let recorded: f64 = read(a.join("best.toml"))
+        .lines()
+        .find_map(|l| l.strip_prefix("# cost = "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let replay = d.path().join("replay");
+    let o = Command::new(BIN)
+        .arg("simulate")
+        .arg(task())
+        .arg("--params")
+        .arg(a.join("best.toml"))
+        .arg("--out")
+        .arg(&replay)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s: serde_json::Value = serde_json::from_str(&read(replay.join("summary.json"))).unwrap();
+    let cost = s["measures"]["cost"].as_f64().unwrap();
+    assert_eq!(
+        cost.to_bits(),
+        recorded.to_bits(),
+        "replayed {cost} vs recorded {recorded}"
+    );
+    assert!(recorded < 0.0, "some propulsive impulse was found: {recorded}");
+}
+
+#[test]
+fn killed_run_resumes_to_the_same_result_as_an_uninterrupted_one() {
+    let d = tempfile::tempdir().unwrap();
+    let (full, killed) = (d.path().join("full"), d.path().join("killed"));
+    optimize(&full, &["--max-evals", "96", "--threads", "1"]);
+    let mut child = Command::new(BIN)
+        .arg("optimize")
+        .arg(task())
+        .arg("--out")
+        .arg(&killed)
+        .args(["--max-evals", "96", "--threads", "1"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill -9 once a checkpoint with at least 2 generations exists (mid-run, between or during writes).
+    let t0 = Instant::now();
+    loop {
+        let h = std::fs::read_to_string(killed.join("history.csv")).unwrap_or_default();
+        if h.lines().count() >= 3 || t0.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(
+        !killed.join("best.toml").exists(),
+        "the run was killed before it finished"
+    );
+    optimize(&killed, &["--max-evals", "96", "--threads", "1", "--resume"]);
+    assert_eq!(read(full.join("history.csv")), read(killed.join("history.csv")));
+    assert_eq!(read(full.join("best.toml")), read(killed.join("best.toml")));
+}
+
+#[test]
+fn a_checkpoint_from_another_scenario_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("run");
+    optimize(&out, &["--max-evals", "12"]);
+    let other = d.path().join("other.toml");
+    std::fs::write(&other, read(task()).replace("seed = 1", "seed = 2")).unwrap();
+    let o = Command::new(BIN)
+        .arg("optimize")
+        .arg(&other)
+        .arg("--out")
+        .arg(&out)
+        .arg("--resume")
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("different scenario"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+#[test]
+fn bad_optimisation_settings_are_rejected_with_their_location() {
+    let d = tempfile::tempdir().unwrap();
+    let base = read(task());
+    let cases = [
+        ("population = 12", "population = 1", "optimize.population"),
+        (
+            "amplitude = { init = 0.5, min = 0.0, max = 1.0, std = 0.2 }",
+            "amplitude = { init = 0.5, min = 1.0, max = 0.0, std = 0.2 }",
+            ".min",
+        ),
+        (
+            "amplitude = { init = 0.5, min = 0.0, max = 1.0, std = 0.2 }",
+            "amplitude = { init = 1.5, min = 0.0, max = 1.0, std = 0.2 }",
+            ".init",
+        ),
+        ("max_evals = 400", "max_evals = 0", "optimize.max_evals"),
+    ];
+    for (from, to, path) in cases {
+        let f = d.path().join("bad.toml");
+        std::fs::write(&f, base.replacen(from, to, 1)).unwrap();
+        let out = d.path().join("out");
+        let o = Command::new(BIN)
+            .arg("optimize")
+            .arg(&f)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{to}");
+        assert!(
+            err.contains(&format!("{}:", f.display())) && err.contains(path),
+            "{to}: {err}"
+        );
+        assert!(!out.exists(), "nothing written for {to}");
+    }
+    // An overlay naming a path that is not a parameter of the scenario.
+    let overlay = d.path().join("p.toml");
+    std::fs::write(&overlay, "[controller.bursts.hip_ext_r]\nonst = 0.01\n").unwrap();
+    let o = Command::new(BIN)
+        .arg("simulate")
+        .arg(task())
+        .arg("--params")
+        .arg(&overlay)
+        .arg("--out")
+        .arg(d.path().join("o2"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("controller.bursts.hip_ext_r.onst") && err.contains("p.toml:2:"),
+        "{err}"
+    );
+}
