@@ -89,6 +89,15 @@ pub fn columns(sim: &Simulator) -> Vec<String> {
             c.push(format!("cop_{n}_{a}"));
         }
     }
+    for d in &m.dofs {
+        c.push(format!("{}_act_pos", d.name));
+        c.push(format!("{}_act_neg", d.name));
+    }
+    for seg in &m.segments {
+        for a in ["x", "y", "z", "qw", "qx", "qy", "qz"] {
+            c.push(format!("seg_{}_{a}", seg.name));
+        }
+    }
     c
 }
 
@@ -105,6 +114,13 @@ fn sample(sim: &Simulator, s: &State, torque: &[f64], grf: &[[f64; 3]], cop: &[[
     for (g, c) in grf.iter().zip(cop) {
         row.extend_from_slice(g);
         row.extend_from_slice(c);
+    }
+    for a in &s.activation {
+        row.extend_from_slice(a);
+    }
+    for seg in 0..sim.model.segments.len() {
+        let (o, r) = sim.segment_pose(s, seg);
+        row.extend_from_slice(&[o.x, o.y, o.z, r.w, r.x, r.y, r.z]);
     }
     row
 }
