@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -17,7 +18,7 @@ use super::cmaes::{CmaEs, CmaEsConfig};
 use super::problem::{evaluate, Evaluation};
 use crate::error::Error;
 use crate::export::{format_f64, write_table, Manifest};
-use crate::scenario::{params, Loaded};
+use crate::scenario::{params, Loaded, SolverKind};
 
 /// Command-line overrides of `optimize`.
 #[derive(Debug, Clone, Default)]
@@ -92,7 +93,7 @@ fn median(costs: &[f64]) -> f64 {
 }
 
 /// Parameter values in scenario units from a z-space point.
-fn to_values(loaded: &Loaded, z: &[f64]) -> Vec<f64> {
+pub fn to_values(loaded: &Loaded, z: &[f64]) -> Vec<f64> {
     loaded
         .params
         .iter()
@@ -129,8 +130,56 @@ pub fn optimize(loaded: &Loaded, opts: &OptimizeOptions) -> Result<PathBuf, Erro
     let out = opts.out.clone().unwrap_or_else(|| crate::app::default_out(loaded));
     let ckpt_path = out.join("checkpoint.json");
     let names: Vec<String> = loaded.params.iter().map(|p| p.name.clone()).collect();
-    let mut manifest = Manifest::start(&loaded.path.to_string_lossy(), &loaded.sha256, seed);
+    let manifest = Manifest::start(&loaded.path.to_string_lossy(), &loaded.sha256, seed);
 
+    if cfg.solver != SolverKind::CmaEs {
+        if opts.resume {
+            return Err(crate::scenario::invalid(
+                &loaded.path,
+                &loaded.source,
+                "optimize.solver",
+                "--resume is supported for solver = \"cma-es\" only",
+            ));
+        }
+        if out.exists() {
+            return Err(Error::io(
+                &out,
+                std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "output folder exists; choose another --out",
+                ),
+            ));
+        }
+        std::fs::create_dir_all(&out).map_err(|e| Error::io(&out, e))?;
+        let (history, z, cost) = super::argmin_solvers::run(loaded, cfg.solver, seed, max_evals)
+            .map_err(|m| crate::scenario::invalid(&loaded.path, &loaded.source, "optimize.solver", m))?;
+        let evals = history.last().map_or(0, |r| r.evaluations);
+        let ck = Checkpoint {
+            scenario_sha256: loaded.sha256.clone(),
+            params: names.clone(),
+            seed,
+            max_evals,
+            solver: CmaEs::new(&vec![0.0; n], &CmaEsConfig::new(1.0))
+                .map_err(std::io::Error::other)
+                .map_err(|e| Error::io(&out, e))?,
+            history,
+            wall: Vec::new(),
+            best: Some((to_values(loaded, &z), cost)),
+        };
+        write_history(&out, &ck)?;
+        finish(
+            loaded,
+            &out,
+            &names,
+            to_values(loaded, &z),
+            cost,
+            seed,
+            evals,
+            "budget",
+            manifest,
+        )?;
+        return Ok(out);
+    }
     let mut ck = if opts.resume && ckpt_path.is_file() {
         let text = std::fs::read_to_string(&ckpt_path).map_err(|e| Error::io(&ckpt_path, e))?;
         let ck: Checkpoint = serde_json::from_str(&text).map_err(|e| {
@@ -202,9 +251,27 @@ pub fn optimize(loaded: &Loaded, opts: &OptimizeOptions) -> Result<PathBuf, Erro
     } else {
         None
     };
-    let start = Instant::now();
+    // Ctrl-C: finish the generation in flight, write a checkpoint, stop (resume with --resume).
+    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
     let mut stop_reason = "max_evals";
     while (ck.solver.evaluations() as usize) < max_evals {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            write_outputs_partial(&out, &ck)?;
+            if let Some(b) = &bar {
+                b.abandon();
+            }
+            return Err(Error::io(
+                &out,
+                std::io::Error::new(
+                    std::io::ErrorKind::Interrupted,
+                    format!(
+                        "interrupted after generation {}: checkpoint written; continue with the same command and --resume",
+                        ck.solver.generation()
+                    ),
+                ),
+            ));
+        }
         if let Some(r) = ck.solver.should_stop() {
             stop_reason = r;
             break;
@@ -252,46 +319,75 @@ pub fn optimize(loaded: &Loaded, opts: &OptimizeOptions) -> Result<PathBuf, Erro
     }
     write_outputs_partial(&out, &ck)?;
 
-    // The best solution: its overlay, and its rollout as a simulate run folder.
     let (best_values, best_cost) = ck
         .best
         .clone()
         .ok_or_else(|| Error::io(&out, std::io::Error::other("no evaluation gave a finite cost")))?;
+    finish(
+        loaded,
+        &out,
+        &names,
+        best_values,
+        best_cost,
+        seed,
+        ck.solver.evaluations(),
+        stop_reason,
+        manifest,
+    )?;
+    Ok(out)
+}
+
+/// The best solution: its overlay (`best.toml`), its rollout as a simulate run folder, and the manifest.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    loaded: &Loaded,
+    out: &Path,
+    names: &[String],
+    best_values: Vec<f64>,
+    best_cost: f64,
+    seed: u64,
+    evaluations: u64,
+    stop_reason: &str,
+    mut manifest: Manifest,
+) -> Result<(), Error> {
     let overlay: BTreeMap<String, f64> = names.iter().cloned().zip(best_values.iter().copied()).collect();
     let best_toml = format!(
-        "# Best parameters found by `sprintlab optimize` (seed {seed}, {} evaluations, stop: {stop_reason}).\n\
-         # cost = {}\n# Replay: sprintlab simulate {} --params best.toml\n{}",
-        ck.solver.evaluations(),
+        "# Best parameters found by `sprintlab optimize` ({:?}, seed {seed}, {evaluations} evaluations, stop: \
+         {stop_reason}).\n# cost = {}\n# Replay: sprintlab simulate {} --params best.toml\n{}",
+        loaded.scenario.optimize.solver,
         format_f64(best_cost),
         loaded.path.display(),
         params::overlay_toml(&overlay)
     );
     write_atomic(&out.join("best.toml"), best_toml.as_bytes())?;
     let best = loaded.with_overlay(&overlay, &out.join("best.toml"))?;
-    crate::app::write_rollout(&best, &out)?;
+    crate::app::write_rollout(&best, out)?;
     manifest.finish();
-    let _ = start;
     write_atomic(
         &out.join("manifest.json"),
         (serde_json::to_string_pretty(&manifest).expect("json") + "\n").as_bytes(),
-    )?;
-    Ok(out)
+    )
+}
+
+/// `history.csv` (integers as integers, floats round-trip).
+fn write_history(out: &Path, ck: &Checkpoint) -> Result<(), Error> {
+    let mut text = String::from("generation,evaluations,best,median,sigma\n");
+    for r in &ck.history {
+        text.push_str(&format!(
+            "{},{},{},{},{}\n",
+            r.generation,
+            r.evaluations,
+            format_f64(r.best),
+            format_f64(r.median),
+            format_f64(r.sigma)
+        ));
+    }
+    write_atomic(&out.join("history.csv"), text.as_bytes())
 }
 
 /// Checkpoint, history and timing, each replaced atomically.
 fn write_outputs_partial(out: &Path, ck: &Checkpoint) -> Result<(), Error> {
-    let rows: Vec<Vec<f64>> = ck
-        .history
-        .iter()
-        .map(|r| vec![r.generation as f64, r.evaluations as f64, r.best, r.median, r.sigma])
-        .collect();
-    let cols: Vec<String> = ["generation", "evaluations", "best", "median", "sigma"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let tmp = out.join("history.csv.tmp");
-    write_table(&tmp, &cols, &rows)?;
-    std::fs::rename(&tmp, out.join("history.csv")).map_err(|e| Error::io(out.join("history.csv"), e))?;
+    write_history(out, ck)?;
     let wall: Vec<Vec<f64>> = ck
         .wall
         .iter()

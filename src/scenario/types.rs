@@ -49,16 +49,21 @@ pub struct Scenario {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
 #[serde(rename_all = "kebab-case")]
 pub enum SolverKind {
-    /// CMA-ES (Hansen 2016), bounds by transformation, population evaluated in parallel.
+    /// CMA-ES (Hansen 2016), bounds by transformation, population evaluated in parallel; checkpoints and
+    /// `--resume`.
     #[default]
     CmaEs,
+    /// argmin's Nelder–Mead simplex (serial; points clamped into the bounds; no resume).
+    NelderMead,
+    /// argmin's particle swarm (`population` particles, default 20, evaluated in parallel; no resume).
+    ParticleSwarm,
 }
 
 /// `[optimize]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct OptimizeSection {
-    /// Solver. Default `cma-es`.
+    /// Solver: `cma-es` (default), `nelder-mead` or `particle-swarm`.
     pub solver: SolverKind,
     /// Evaluation budget (rollouts), ≥ 1. Default 1000.
     pub max_evals: usize,
