@@ -352,9 +352,12 @@ fn finish(
 ) -> Result<(), Error> {
     let overlay: BTreeMap<String, f64> = names.iter().cloned().zip(best_values.iter().copied()).collect();
     let best_toml = format!(
-        "# Best parameters found by `sprintlab optimize` ({:?}, seed {seed}, {evaluations} evaluations, stop: \
+        "# Best parameters found by `sprintlab optimize` ({}, seed {seed}, {evaluations} evaluations, stop: \
          {stop_reason}).\n# cost = {}\n# Replay: sprintlab simulate {} --params best.toml\n{}",
-        loaded.scenario.optimize.solver,
+        serde_json::to_value(loaded.scenario.optimize.solver)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
         format_f64(best_cost),
         loaded.path.display(),
         params::overlay_toml(&overlay)
