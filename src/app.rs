@@ -84,6 +84,13 @@ fn write_rollout_files(loaded: &Loaded, write: &WriteFile, timeseries: &Path) ->
         .map_or(1, |s| (s / loaded.scenario.world.dt).round().max(1.0) as u64);
     let (traj, summary, evaluation) = crate::optim::problem::rollout(loaded, every);
     write_table(timeseries, &traj.columns, &traj.rows)?;
+    let (cols, rows) = crate::measure::steps::table(&evaluation.steps);
+    let mut csv = cols.join(",") + "\n";
+    for r in rows {
+        csv.push_str(&r.join(","));
+        csv.push('\n');
+    }
+    write("steps.csv", csv.as_bytes())?;
     let summary = serde_json::json!({ "run": summary, "measures": evaluation });
     write("summary.json", to_json(&summary).as_bytes())?;
     write("scenario.toml", resolved_scenario_toml(loaded)?.as_bytes())?;

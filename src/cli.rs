@@ -23,6 +23,9 @@ pub enum Command {
         /// Output run folder (must not exist). Default: a fresh folder under results/.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Do not make figures, viewer and OpenSim files after the run.
+        #[arg(long)]
+        no_figures: bool,
     },
     /// Simulates a scenario and writes a run folder.
     Simulate {
@@ -63,4 +66,60 @@ pub enum Command {
     },
     /// Prints the JSON Schema of scenario files.
     Schema,
+    /// Runs the points of the scenario's [sweep] plan that belong to shard K of N (resumable: rerun the same
+    /// command after a kill), or prints the plan.
+    Sweep {
+        /// Scenario file with a [sweep] section.
+        scenario: PathBuf,
+        /// Print the plan's points (CSV: point, design, replicate, values, seed) instead of running them.
+        #[arg(long)]
+        plan: bool,
+        /// Output folder shared by all shards (created if missing; refused if it holds another sweep).
+        #[arg(long, required_unless_present = "plan")]
+        out: Option<PathBuf>,
+        /// This shard, 0 ≤ K < N. Default: $SLURM_ARRAY_TASK_ID (when --shards is given).
+        #[arg(long, requires = "shards")]
+        shard: Option<u64>,
+        /// Number of shards N (always explicit; point i belongs to shard i mod N). Default 1 outside Slurm.
+        #[arg(long)]
+        shards: Option<u64>,
+        /// Worker threads (default: RAYON_NUM_THREADS or all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Merges a sweep's shard files into DIR/sweep.csv (sorted by point, deduplicated; fails listing the missing
+    /// points if any), with DIR/timing.csv and the provenance sidecar DIR/sweep.meta.json.
+    Merge {
+        /// The sweep's output folder.
+        dir: PathBuf,
+    },
+    /// Prints an sbatch script running the scenario's sweep as a Slurm job array over N shards, then the merge.
+    Slurm {
+        /// Scenario file with a [sweep] section.
+        scenario: PathBuf,
+        /// Number of shards = array tasks.
+        #[arg(long)]
+        shards: u64,
+        /// The sweep's output folder (absolute in the script).
+        #[arg(long)]
+        out: PathBuf,
+        /// CPUs per array task (its shard's threads).
+        #[arg(long, default_value_t = 1)]
+        cpus_per_task: u32,
+        /// Time limit per array task (Slurm format).
+        #[arg(long, default_value = "01:00:00")]
+        time: String,
+        /// Partition (default: the cluster's default).
+        #[arg(long)]
+        partition: Option<String>,
+        /// Job name (default: sprintlab-<scenario stem>).
+        #[arg(long)]
+        job_name: Option<String>,
+    },
+    /// Figures (SVG + 300-dpi PNG in RUN_DIR/figures/), the stride viewer (RUN_DIR/viewer.html) and OpenSim files
+    /// (RUN_DIR/kinematics.mot, RUN_DIR/grf.sto), drawn from the run folder's files.
+    Figures {
+        /// A run folder (from simulate, run or optimize).
+        run_dir: PathBuf,
+    },
 }

@@ -11,10 +11,12 @@ pub mod cli;
 pub mod control;
 pub mod error;
 pub mod export;
+pub mod figures;
 pub mod measure;
 pub mod model;
 pub mod optim;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 
 pub use error::Error;

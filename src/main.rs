@@ -14,9 +14,21 @@ fn main() -> ExitCode {
         None => scenario::load_text(app::QUICKSTART, Path::new("scenarios/quickstart.toml"))
             .and_then(|l| app::simulate(&l, None))
             .map(|dir| println!("quickstart: wrote {}", dir.display())),
-        Some(Command::Run { scenario, out }) => scenario::load(&scenario)
+        Some(Command::Run {
+            scenario,
+            out,
+            no_figures,
+        }) => scenario::load(&scenario)
             .and_then(|l| app::simulate(&l, out.as_deref()))
-            .map(|dir| println!("wrote {}", dir.display())),
+            .and_then(|dir| {
+                println!("wrote {}", dir.display());
+                if no_figures {
+                    Ok(())
+                } else {
+                    sprintlab::figures::figures_command(&dir)
+                }
+            }),
+        Some(Command::Figures { run_dir }) => sprintlab::figures::figures_command(&run_dir),
         Some(Command::Simulate { scenario, out, params }) => scenario::load(&scenario)
             .and_then(|l| match &params {
                 Some(p) => scenario::params::read_overlay(p).and_then(|o| l.with_overlay(&o, p)),
@@ -68,6 +80,41 @@ fn main() -> ExitCode {
             print!("{}", app::schema());
             Ok(())
         }
+        Some(Command::Sweep {
+            scenario,
+            plan,
+            out,
+            shard,
+            shards,
+            threads,
+        }) => sprintlab::sweep::sweep_command(&sprintlab::sweep::SweepArgs {
+            scenario,
+            plan,
+            out,
+            shard,
+            shards,
+            threads,
+        }),
+        Some(Command::Merge { dir }) => sprintlab::sweep::merge_command(&dir),
+        Some(Command::Slurm {
+            scenario,
+            shards,
+            out,
+            cpus_per_task,
+            time,
+            partition,
+            job_name,
+        }) => sprintlab::sweep::slurm_command(
+            &scenario,
+            &sprintlab::sweep::slurm::SlurmOptions {
+                shards,
+                out,
+                cpus_per_task,
+                time,
+                partition,
+                job_name,
+            },
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,10 +7,12 @@
 mod bursts;
 mod constant;
 mod hold;
+mod sprint;
 
 pub use bursts::{Burst, Bursts};
 pub use constant::ConstantTorque;
 pub use hold::HoldPosture;
+pub use sprint::{Sprint, SprintParams};
 
 use crate::model::Model;
 
@@ -25,6 +27,29 @@ pub struct Observation<'a> {
     pub qd: &'a [f64],
     /// Current activations `[positive group, negative group]` per DOF.
     pub activation: &'a [[f64; 2]],
+    /// Whole-body state, when the controller asks for it ([`Controller::needs_body`]).
+    pub body: Option<&'a BodyState>,
+}
+
+/// Whole-body quantities a balance controller reads (world frame: x forward, y left, z up).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BodyState {
+    /// Pelvis (root segment) orientation, quaternion (w, x, y, z), segment to world.
+    pub pelvis_rot: [f64; 4],
+    /// Pelvis angular velocity (rad/s).
+    pub pelvis_angvel: [f64; 3],
+    /// Trunk (segment `torso`, else the root) orientation (w, x, y, z).
+    pub trunk_rot: [f64; 4],
+    /// Trunk angular velocity (rad/s).
+    pub trunk_angvel: [f64; 3],
+    /// Whole-body COM (m).
+    pub com: [f64; 3],
+    /// Whole-body COM velocity (m/s).
+    pub com_vel: [f64; 3],
+    /// Foot segment origins (ankle joint centres), in `Model::feet` order (m).
+    pub feet: Vec<[f64; 3]>,
+    /// Ground reaction force on each foot during the previous step (N).
+    pub grf: Vec<[f64; 3]>,
 }
 
 /// How the joints are driven this step.
@@ -44,4 +69,9 @@ pub trait Controller: Send {
 
     /// The actuation buffer this controller fills.
     fn initial_actuation(&self, model: &Model) -> Actuation;
+
+    /// Whether [`Observation::body`] must be filled (costs a pass over the links each step).
+    fn needs_body(&self) -> bool {
+        false
+    }
 }

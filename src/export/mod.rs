@@ -3,6 +3,7 @@
 
 mod csv_out;
 mod manifest;
+pub mod opensim;
 
 pub use csv_out::{format_f64, write_table};
 pub use manifest::{utc_now, Manifest};

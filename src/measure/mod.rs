@@ -21,6 +21,7 @@
 
 pub mod balance;
 pub mod push;
+pub mod steps;
 
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +29,7 @@ pub use balance::{
     pelvis_height, trunk_angles, trunk_segment, BalanceChecker, BalanceLimits, BalanceLoss, BalanceReason, TrunkAngles,
 };
 pub use push::{PushMeter, PushTotals, Stance, StanceThresholds};
+pub use steps::{StepRecorder, StepRow};
 
 /// Control effort: the time average of the summed squared excitations, `∫ Σ e² dt / duration`.
 ///

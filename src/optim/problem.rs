@@ -5,7 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::measure::{BalanceChecker, BalanceLimits, BalanceLoss, Effort, PushMeter, Stance};
+use crate::measure::{
+    steps, BalanceChecker, BalanceLimits, BalanceLoss, Effort, PushMeter, Stance, StepRecorder, StepRow,
+};
 use crate::scenario::{ControllerKind, Loaded};
 use crate::sim::rollout::{self, Flow, RunSummary, Trajectory};
 
@@ -28,6 +30,13 @@ pub struct Evaluation {
     pub mean_stance_vertical_force_bw: f64,
     /// Forward COM speed gained over the run (m/s).
     pub speed_gained: f64,
+    /// Mean forward COM speed over the survived part of the run (m/s).
+    pub mean_speed: f64,
+    /// Stride metrics per step (filled for output rollouts only; see `steps.csv`).
+    #[serde(skip)]
+    pub steps: Vec<StepRow>,
+    /// Means of the stride metrics over the steady steps (from the third step on), by `steps.csv` column.
+    pub steady_step_means: std::collections::BTreeMap<String, f64>,
     /// Effort: ∫Σa² dt / duration over activations (excitation-driven), or ∫Σ(τ/τ_max)² dt / duration.
     pub effort: f64,
 }
@@ -42,7 +51,10 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
     let limits = BalanceLimits::default();
     let checker = BalanceChecker::new(&model);
     let z0 = crate::measure::pelvis_height(&sim, &state);
-    let vx0 = sim.measures(&state).momentum[0] / model.mass;
+    let m0 = sim.measures(&state);
+    let vx0 = m0.momentum[0] / model.mass;
+    let x0 = m0.com[0];
+    let mut x_end = x0;
     let torque_driven = loaded.scenario.controller.kind == ControllerKind::ConstantTorque;
     let t_max: Vec<f64> = model
         .dofs
@@ -50,6 +62,8 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
         .map(|d| d.generators[0].t_max.max(d.generators[1].t_max))
         .collect();
     let mut push = PushMeter::new(&model);
+    // Stride metrics cost a pass over the links per step: only for rollouts that are written out.
+    let mut recorder = (sample_steps != u64::MAX).then(|| StepRecorder::new(&model));
     let mut effort = Effort::new();
     let mut lost = None;
     let mut vx_end = vx0;
@@ -61,13 +75,22 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
         sample_steps,
         &mut |s, r| {
             push.feed(s.t, dt, r);
+            if let Some(rec) = recorder.as_mut() {
+                rec.feed(&sim, s, r);
+            }
             if torque_driven {
                 effort.add_torque(&r.torque, &t_max, dt);
             } else {
                 effort.add(&s.activation, dt);
             }
-            vx_end = sim.measures(s).momentum[0] / model.mass;
             lost = checker.check(&sim, s, &limits, z0);
+            let last = s.t + 0.5 * dt >= loaded.scenario.run.duration;
+            if lost.is_some() || last {
+                // Whole-body measures only where they are used: the end of the rollout.
+                let m = sim.measures(s);
+                vx_end = m.momentum[0] / model.mass;
+                x_end = m.com[0];
+            }
             if lost.is_some() {
                 Flow::Stop
             } else {
@@ -83,6 +106,8 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
             stances.iter().map(f).sum::<f64>() / stances.len() as f64
         }
     };
+    let step_rows = recorder.map(|r| r.rows(&model, &stances)).unwrap_or_default();
+    let steady_step_means = steps::steady_means(&step_rows).into_iter().collect();
     let duration = loaded.scenario.run.duration;
     let o = &loaded.scenario.objective;
     let mut e = Evaluation {
@@ -93,8 +118,15 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
         mean_net_horizontal_impulse: mean(&|s| s.net_horizontal_impulse),
         mean_stance_vertical_force_bw: mean(&|s| s.mean_vertical_force_bw),
         speed_gained: vx_end - vx0,
+        mean_speed: if summary.t_end > 0.0 {
+            (x_end - x0) / summary.t_end
+        } else {
+            0.0
+        },
         effort: effort.value(),
         stances,
+        steps: step_rows,
+        steady_step_means,
     };
     e.cost = if summary.outcome == rollout::Outcome::Diverged {
         f64::INFINITY
@@ -104,6 +136,7 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
             + o.stance_vertical_force * e.mean_stance_vertical_force_bw
             + o.speed_gained * e.speed_gained
             + o.effort * e.effort
+            + o.speed_error * (e.mean_speed - o.target_speed).abs()
             + o.balance * (1.0 - (e.survived / duration).min(1.0))
     };
     (traj, summary, e)

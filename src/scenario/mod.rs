@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::control::{Burst, Bursts, ConstantTorque, Controller, HoldPosture};
+use crate::control::{Burst, Bursts, ConstantTorque, Controller, HoldPosture, Sprint};
 use crate::error::{Error, Location};
 use crate::model::file::ModelFile;
 use crate::model::generators::GeneratorTable;
@@ -309,6 +309,19 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
                 return wrong("bursts", "hold-posture");
             }
         }
+        ControllerKind::Sprint => {
+            for (f, present) in [
+                ("torques", c.torques.is_some()),
+                ("targets", c.targets.is_some()),
+                ("kp", c.kp.is_some()),
+                ("kd", c.kd.is_some()),
+                ("bursts", c.bursts.is_some()),
+            ] {
+                if present {
+                    return wrong(f, "sprint");
+                }
+            }
+        }
         ControllerKind::Bursts => {
             for (f, present) in [
                 ("torques", c.torques.is_some()),
@@ -353,6 +366,8 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
         ("stance_vertical_force", ob.stance_vertical_force),
         ("speed_gained", ob.speed_gained),
         ("effort", ob.effort),
+        ("speed_error", ob.speed_error),
+        ("target_speed", ob.target_speed),
         ("balance", ob.balance),
     ] {
         within(&format!("objective.{name}"), w, -1e9, 1e9, false, "")?;
@@ -504,6 +519,10 @@ fn check_dof_names(s: &Scenario, model: &Model, file: &Path, text: &str) -> Resu
         ("controller.kd", s.controller.kd.as_ref(), 1e4),
         ("initial.angles", Some(&s.initial.angles), std::f64::consts::PI),
     ];
+    if s.controller.kind == ControllerKind::Sprint {
+        Sprint::new(model, s.controller.sprint.clone().unwrap_or_default())
+            .map_err(|m| invalid(file, text, "controller.kind", m))?;
+    }
     for (name, b) in s.controller.bursts.iter().flatten() {
         if model.dof_index(&b.dof).is_none() {
             let p = format!("controller.bursts.{name}.dof");
@@ -646,6 +665,9 @@ impl Loaded {
             ControllerKind::ConstantTorque => Box::new(ConstantTorque {
                 torques: per_dof(&c.torques, &|_| 0.0),
             }),
+            ControllerKind::Sprint => {
+                Box::new(Sprint::new(m, c.sprint.clone().unwrap_or_default()).expect("validated when loading"))
+            }
             ControllerKind::Bursts => Box::new(Bursts {
                 bursts: c
                     .bursts

@@ -43,6 +43,10 @@ pub struct Scenario {
     /// What an optimisation minimises: weights on the rollout's measures.
     #[serde(default)]
     pub objective: ObjectiveSection,
+    /// A parameter study (`sprintlab sweep`): the varied fields, their design and replicates. Ignored by the other
+    /// commands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<crate::sweep::SweepSection>,
 }
 
 /// Solvers.
@@ -103,6 +107,10 @@ pub struct ObjectiveSection {
     pub speed_gained: f64,
     /// Weight on effort, ∫Σe² dt / duration (excitation-driven) or ∫Σ(τ/τ_max)² dt / duration (per unit).
     pub effort: f64,
+    /// Weight on |mean forward COM speed − `target_speed`| over the part of the run that was survived (per m/s).
+    pub speed_error: f64,
+    /// Target forward speed for `speed_error` (m/s). Default 0.
+    pub target_speed: f64,
     /// Weight on the fraction of the run lost to a balance loss (the rollout stops there). Default 1000, so a
     /// fall always costs more than any push gains, and falling later costs less than falling earlier.
     pub balance: f64,
@@ -116,6 +124,8 @@ impl Default for ObjectiveSection {
             stance_vertical_force: 0.0,
             speed_gained: 0.0,
             effort: 0.0,
+            speed_error: 0.0,
+            target_speed: 0.0,
             balance: 1000.0,
         }
     }
@@ -332,13 +342,15 @@ pub enum ControllerKind {
     HoldPosture,
     /// Feed-forward excitation bursts on chosen groups; every other group is unexcited (passive joints).
     Bursts,
+    /// The phase-based sprint controller with balance feedback (`[controller.sprint]`).
+    Sprint,
 }
 
 /// `[controller]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ControllerSection {
-    /// `constant-torque`, `hold-posture` or `bursts`.
+    /// `constant-torque`, `hold-posture`, `bursts` or `sprint`.
     pub kind: ControllerKind,
     /// constant-torque: torque per DOF name (N·m), each within ±1000; unlisted DOFs get 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -350,6 +362,9 @@ pub struct ControllerSection {
     /// has them, else the sprinter12 standing gains scaled by body mass / 75 kg.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kp: Option<BTreeMap<String, f64>>,
+    /// sprint: the controller's parameters (`[controller.sprint]`; every field optional, see the schema).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sprint: Option<crate::control::SprintParams>,
     /// bursts: the bursts by a name of your choice (`[controller.bursts.hip_ext_r]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bursts: Option<BTreeMap<String, BurstSpec>>,

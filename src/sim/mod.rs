@@ -14,10 +14,15 @@ use rapier3d_f64::math::{Real, Vector};
 use rapier3d_f64::na::DVector;
 use rapier3d_f64::prelude::*;
 
-use crate::control::{Actuation, Controller, Observation};
+use crate::control::{Actuation, BodyState, Controller, Observation};
 use crate::model::{ContactModel, Model};
 use contact::{ContactWorkspace, SphereForce};
 use world::{Layout, Sets};
+
+fn m_total(m: &Model) -> f64 {
+    // Gimbal bodies carry 1e-6 kg each: the model mass is the segments' (momentum includes the gimbals').
+    m.mass
+}
 
 /// World settings of a simulation.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -112,6 +117,7 @@ pub struct Workspace {
     q_force: DVector<Real>,
     /// rapier contacts: (steps, root pose) of the state this workspace's broad/narrow phase belong to.
     rapier_bound: Option<(u64, Pose)>,
+    last_grf: Vec<[f64; 3]>,
 }
 
 /// What one step did.
@@ -268,6 +274,7 @@ impl Simulator {
             tau_explicit: vec![0.0; n],
             damp_gen: vec![0.0; n],
             q_force: DVector::zeros(0),
+            last_grf: vec![[0.0; 3]; self.model.feet.len()],
             rapier_bound: None,
         }
     }
@@ -330,6 +337,41 @@ impl Simulator {
             .collect()
     }
 
+    /// The whole-body state a balance controller reads; `grf` is the previous step's GRF per foot.
+    pub fn body_state(&self, s: &State, grf: &[[f64; 3]]) -> BodyState {
+        let mb = self.mb(s);
+        let qd = mb.generalized_velocity();
+        let vel = |seg: usize| {
+            let v = mb.body_jacobian(self.layout.segment_link[seg]) * qd;
+            ([v[0], v[1], v[2]], [v[3], v[4], v[5]])
+        };
+        let quat = |seg: usize| {
+            let r = self.segment_pose(s, seg).1;
+            [r.w, r.x, r.y, r.z]
+        };
+        let trunk = self.model.segment_index("torso").unwrap_or(0);
+        let m = self.measures(s);
+        BodyState {
+            pelvis_rot: quat(0),
+            pelvis_angvel: vel(0).1,
+            trunk_rot: quat(trunk),
+            trunk_angvel: vel(trunk).1,
+            com: m.com,
+            com_vel: [
+                m.momentum[0] / m_total(&self.model),
+                m.momentum[1] / m_total(&self.model),
+                m.momentum[2] / m_total(&self.model),
+            ],
+            feet: self
+                .model
+                .feet
+                .iter()
+                .map(|&f| self.segment_pose(s, f).0.into())
+                .collect(),
+            grf: grf.to_vec(),
+        }
+    }
+
     /// Whole-body COM, momenta about the COM and kinetic energy (every body, gimbals included).
     pub fn measures(&self, s: &State) -> BodyMeasures {
         let mb = self.mb(s);
@@ -385,11 +427,17 @@ impl Simulator {
         // 1. Controller.
         let mut act = ws.actuation.take().unwrap_or_else(|| ctrl.initial_actuation(model));
         {
+            let body = if ctrl.needs_body() {
+                Some(self.body_state(s, &ws.last_grf))
+            } else {
+                None
+            };
             let obs = Observation {
                 t: s.t,
                 q: &ws.q,
                 qd: &ws.qd,
                 activation: &s.activation,
+                body: body.as_ref(),
             };
             ctrl.actuate(model, &obs, &mut act);
         }
@@ -583,6 +631,7 @@ impl Simulator {
                 }
             })
             .collect();
+        ws.last_grf.clone_from(&grf);
         StepReport {
             t: s.t,
             grf,

@@ -1,0 +1,263 @@
+//! Stride metrics, one row per stance (`steps.csv`), and their means over the steady steps.
+//!
+//! A step runs from one foot's touchdown to the next touchdown of any foot. Feed [`StepRecorder`] every step;
+//! [`StepRecorder::rows`] pairs the recorded samples with the stances found by [`super::PushMeter`].
+
+use serde::{Deserialize, Serialize};
+
+use super::Stance;
+use crate::model::Model;
+use crate::sim::{Simulator, State, StepReport};
+
+/// Steps before this index are the run-in; the rest are "steady" (their means go to `summary.json`).
+pub const STEADY_FROM: usize = 2;
+
+#[derive(Debug, Clone)]
+struct Sample {
+    t: f64,
+    foot_x: Vec<f64>,
+    com_z: f64,
+    com_x: f64,
+    trunk_pitch: f64,
+    torque: Vec<f64>,
+    fz: Vec<f64>,
+}
+
+/// Records what the step metrics need, every simulation step.
+#[derive(Debug, Clone)]
+pub struct StepRecorder {
+    samples: Vec<Sample>,
+    trunk: usize,
+}
+
+/// One row of `steps.csv` (SI units unless the name says BW or per kg).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRow {
+    /// Step number (0-based, in touchdown order).
+    pub step: usize,
+    /// Foot segment of the stance.
+    pub side: String,
+    /// Touchdown time (s).
+    pub touchdown: f64,
+    /// Contact time (s).
+    pub contact_time: f64,
+    /// Flight time to the next touchdown (s); NaN for the last step.
+    pub flight_time: f64,
+    /// Step length: forward distance between this touchdown's ankle and the next touchdown's ankle (m).
+    pub step_length: f64,
+    /// Step frequency, 1 / (next touchdown − this touchdown) (Hz).
+    pub step_frequency: f64,
+    /// Forward COM speed over the step, COM displacement / step time (m/s).
+    pub speed: f64,
+    /// Peak vertical GRF (BW).
+    pub peak_vertical_grf_bw: f64,
+    /// Stance-averaged vertical GRF (BW).
+    pub mean_vertical_grf_bw: f64,
+    /// Mean vertical GRF over the first half of contact (BW).
+    pub first_half_vertical_grf_bw: f64,
+    /// Mean vertical GRF over the second half of contact (BW).
+    pub second_half_vertical_grf_bw: f64,
+    /// Propulsive impulse ∫max(Fx, 0) dt (N·s).
+    pub propulsive_impulse: f64,
+    /// Braking impulse ∫min(Fx, 0) dt (N·s, ≤ 0).
+    pub braking_impulse: f64,
+    /// Fraction of contact with Fx < 0.
+    pub braking_share: f64,
+    /// COM vertical excursion during contact, max − min (m).
+    pub com_vertical_excursion: f64,
+    /// Trunk pitch range over the step, max − min (rad).
+    pub trunk_angle_range: f64,
+    /// Peak torque of each muscle group over the step, both sides, by group name (N·m/kg).
+    pub peak_group_torque_nm_per_kg: Vec<(String, f64)>,
+}
+
+impl StepRecorder {
+    /// A recorder for a model (trunk = segment `torso`, else the root).
+    pub fn new(model: &Model) -> Self {
+        Self {
+            samples: Vec::new(),
+            trunk: model.segment_index("torso").unwrap_or(0),
+        }
+    }
+
+    /// Records the state after a step.
+    pub fn feed(&mut self, sim: &Simulator, state: &State, report: &StepReport) {
+        let m = &sim.model;
+        let r = sim.segment_pose(state, self.trunk).1;
+        let z = r * rapier3d_f64::math::Vector::Z;
+        let com = sim.measures(state).com;
+        self.samples.push(Sample {
+            t: state.t,
+            foot_x: m.feet.iter().map(|&f| sim.segment_pose(state, f).0.x).collect(),
+            com_z: com[2],
+            com_x: com[0],
+            trunk_pitch: z.x.atan2(z.z),
+            torque: report.torque.clone(),
+            fz: report.grf.iter().map(|g| g[2]).collect(),
+        });
+    }
+
+    /// The step rows for the given stances (touchdown order).
+    pub fn rows(&self, model: &Model, stances: &[Stance]) -> Vec<StepRow> {
+        let bw = model.body_weight;
+        let idx = |t: f64| self.samples.partition_point(|s| s.t < t - 1e-12);
+        let mut out = Vec::new();
+        for (k, st) in stances.iter().enumerate() {
+            let next = stances.get(k + 1);
+            let t_end = next.map_or(self.samples.last().map_or(st.touchdown, |s| s.t), |n| n.touchdown);
+            let lo = st.lift_off.unwrap_or(t_end);
+            let (i0, i_lo, i1) = (idx(st.touchdown), idx(lo), idx(t_end).max(idx(st.touchdown) + 1));
+            let contact = &self.samples[i0.min(self.samples.len())..i_lo.min(self.samples.len())];
+            let step = &self.samples[i0.min(self.samples.len())..i1.min(self.samples.len())];
+            let half = contact.len() / 2;
+            let mean_fz = |ss: &[Sample]| {
+                if ss.is_empty() {
+                    f64::NAN
+                } else {
+                    ss.iter().map(|s| s.fz[st.foot]).sum::<f64>() / ss.len() as f64 / bw
+                }
+            };
+            let range = |f: &dyn Fn(&Sample) -> f64, ss: &[Sample]| {
+                let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+                for s in ss {
+                    lo = lo.min(f(s));
+                    hi = hi.max(f(s));
+                }
+                if ss.is_empty() {
+                    f64::NAN
+                } else {
+                    hi - lo
+                }
+            };
+            let step_time = next.map_or(f64::NAN, |n| n.touchdown - st.touchdown);
+            let step_length = match (next, step.first(), self.samples.get(i1)) {
+                (Some(n), Some(a), Some(b)) => b.foot_x[n.foot] - a.foot_x[st.foot],
+                _ => f64::NAN,
+            };
+            let speed = match (step.first(), step.last()) {
+                (Some(a), Some(b)) if b.t > a.t => (b.com_x - a.com_x) / (b.t - a.t),
+                _ => f64::NAN,
+            };
+            let mut peaks: Vec<(String, f64)> = Vec::new();
+            for (i, d) in model.dofs.iter().enumerate() {
+                for s in step {
+                    let tau = s.torque[i];
+                    let g = &d.generators[if tau >= 0.0 { 0 } else { 1 }].params.group;
+                    let v = tau.abs() / model.mass;
+                    match peaks.iter_mut().find(|(n, _)| n == g) {
+                        Some((_, p)) => *p = p.max(v),
+                        None => peaks.push((g.clone(), v)),
+                    }
+                }
+            }
+            peaks.sort_by(|a, b| a.0.cmp(&b.0));
+            out.push(StepRow {
+                step: k,
+                side: st.foot_name.clone(),
+                touchdown: st.touchdown,
+                contact_time: st.contact_time,
+                flight_time: next.map_or(f64::NAN, |n| n.touchdown - lo),
+                step_length,
+                step_frequency: 1.0 / step_time,
+                speed,
+                peak_vertical_grf_bw: st.peak_vertical_force_bw,
+                mean_vertical_grf_bw: st.mean_vertical_force_bw,
+                first_half_vertical_grf_bw: mean_fz(&contact[..half]),
+                second_half_vertical_grf_bw: mean_fz(&contact[half..]),
+                propulsive_impulse: st.propulsive_impulse,
+                braking_impulse: st.braking_impulse,
+                braking_share: st.braking_fraction,
+                com_vertical_excursion: range(&|s| s.com_z, contact),
+                trunk_angle_range: range(&|s| s.trunk_pitch, step),
+                peak_group_torque_nm_per_kg: peaks,
+            });
+        }
+        out
+    }
+}
+
+/// Column names and values of `steps.csv` (group peaks as `peak_<group>_nm_per_kg`).
+pub fn table(rows: &[StepRow]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut cols: Vec<String> = [
+        "step",
+        "side",
+        "touchdown",
+        "contact_time",
+        "flight_time",
+        "step_length",
+        "step_frequency",
+        "speed",
+        "peak_vertical_grf_bw",
+        "mean_vertical_grf_bw",
+        "first_half_vertical_grf_bw",
+        "second_half_vertical_grf_bw",
+        "propulsive_impulse",
+        "braking_impulse",
+        "braking_share",
+        "com_vertical_excursion",
+        "trunk_angle_range",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    if let Some(r) = rows.first() {
+        cols.extend(
+            r.peak_group_torque_nm_per_kg
+                .iter()
+                .map(|(g, _)| format!("peak_{g}_nm_per_kg")),
+        );
+    }
+    let f = crate::export::format_f64;
+    let values = rows
+        .iter()
+        .map(|r| {
+            let mut v = vec![r.step.to_string(), r.side.clone()];
+            for x in [
+                r.touchdown,
+                r.contact_time,
+                r.flight_time,
+                r.step_length,
+                r.step_frequency,
+                r.speed,
+                r.peak_vertical_grf_bw,
+                r.mean_vertical_grf_bw,
+                r.first_half_vertical_grf_bw,
+                r.second_half_vertical_grf_bw,
+                r.propulsive_impulse,
+                r.braking_impulse,
+                r.braking_share,
+                r.com_vertical_excursion,
+                r.trunk_angle_range,
+            ] {
+                v.push(f(x));
+            }
+            v.extend(r.peak_group_torque_nm_per_kg.iter().map(|(_, x)| f(*x)));
+            v
+        })
+        .collect();
+    (cols, values)
+}
+
+/// Means of the numeric step metrics over the steady steps (index ≥ [`STEADY_FROM`], complete steps only).
+pub fn steady_means(rows: &[StepRow]) -> Vec<(String, f64)> {
+    let steady: Vec<&StepRow> = rows
+        .iter()
+        .skip(STEADY_FROM)
+        .filter(|r| r.step_frequency.is_finite())
+        .collect();
+    let (cols, _) = table(rows);
+    let mut out = Vec::new();
+    if steady.is_empty() {
+        return out;
+    }
+    let (_, vals) = table(&steady.iter().map(|r| (*r).clone()).collect::<Vec<_>>());
+    for (j, c) in cols.iter().enumerate().skip(2) {
+        let xs: Vec<f64> = vals
+            .iter()
+            .filter_map(|v| v.get(j).and_then(|s| s.parse::<f64>().ok()))
+            .collect();
+        let m = xs.iter().sum::<f64>() / xs.len().max(1) as f64;
+        out.push((c.clone(), m));
+    }
+    out
+}
