@@ -13,8 +13,10 @@
 //! `pelvis_t*` is the pelvis frame origin (sprintlab's pelvis frame: the hip-joint midpoint). Tilt and rotation
 //! are unwrapped over time (continuous beyond ±180°).
 //!
-//! **Limits.** The torque columns are 0: `timeseries.csv` records each foot's force and centre of pressure but
-//! not the free moment about it. An unloaded foot (COP `NaN` in `timeseries.csv`) is written with force 0 and its
+//! **Torque.** The ground's moment on a foot about its centre of pressure is vertical (the horizontal components
+//! vanish there by definition): `<foot>_torque_y` (OpenSim's up axis) is the free moment `free_moment_<foot>_z` of
+//! `timeseries.csv`; `_x` and `_z` are 0. Run folders written before that column existed (or with rapier's
+//! contacts, where it is NaN) get 0. An unloaded foot (COP `NaN` in `timeseries.csv`) is written with force 0 and its
 //! COP at the origin.
 
 use std::fmt::Write as _;
@@ -202,6 +204,7 @@ pub fn grf_sto(ts: &Table) -> Result<String, Error> {
     let feet = feet(ts);
     let mut labels = vec!["time".to_string()];
     let mut cols = Vec::new();
+    let mut tz: Vec<Option<&[f64]>> = Vec::new();
     for f in &feet {
         for s in ["force_vx", "force_vy", "force_vz", "force_px", "force_py", "force_pz"] {
             labels.push(format!("{f}_{s}"));
@@ -216,6 +219,7 @@ pub fn grf_sto(ts: &Table) -> Result<String, Error> {
             ts.col(&format!("cop_{f}_x"))?,
             ts.col(&format!("cop_{f}_y"))?,
         ]);
+        tz.push(ts.get(&format!("free_moment_{f}_z")));
     }
     let mut s = storage(
         "grf",
@@ -226,7 +230,7 @@ pub fn grf_sto(ts: &Table) -> Result<String, Error> {
             "Written by sprintlab from timeseries.csv. Units: s, N, m, N m.",
             FRAME_NOTE,
             "Force of the ground on each foot at its centre of pressure (on the ground plane).",
-            "Torque columns are 0: the free moment is not recorded in timeseries.csv.",
+            "Torque: the free moment about the centre of pressure, vertical (torque_y); torque_x = torque_z = 0.",
             "An unloaded foot has force 0 and its centre of pressure at the origin.",
         ],
     );
@@ -234,7 +238,7 @@ pub fn grf_sto(ts: &Table) -> Result<String, Error> {
     for i in 0..t.len() {
         row.clear();
         row.push(t[i]);
-        for c in &cols {
+        for (c, m) in cols.iter().zip(&tz) {
             let f = [c[0][i], c[1][i], c[2][i]];
             let (cx, cy) = (c[3][i], c[4][i]);
             let loaded = cx.is_finite() && cy.is_finite();
@@ -242,7 +246,9 @@ pub fn grf_sto(ts: &Table) -> Result<String, Error> {
             let p = if loaded { [cx, cy, 0.0] } else { [0.0; 3] };
             row.extend(to_opensim(f));
             row.extend(to_opensim(p));
-            row.extend([0.0; 3]);
+            // Vertical free moment (sprintlab z = OpenSim Y); 0 when unloaded or not recorded.
+            let mz = m.map_or(0.0, |m| m[i]);
+            row.extend([0.0, if loaded && mz.is_finite() { mz } else { 0.0 }, 0.0]);
         }
         push_row(&mut s, &row);
     }

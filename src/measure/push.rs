@@ -340,6 +340,7 @@ mod tests {
             t: 0.0,
             grf: vec![fr, [0.0; 3]],
             cop: vec![[f64::NAN; 2]; 2],
+            free_moment: vec![0.0; 2],
             torque: Vec::new(),
             finite: true,
         }

@@ -129,6 +129,9 @@ pub struct StepReport {
     pub grf: Vec<[f64; 3]>,
     /// Centre of pressure of each foot on the ground (m); NaN when the foot carries no load.
     pub cop: Vec<[f64; 2]>,
+    /// Free moment of the ground on each foot about its centre of pressure, vertical component (N·m); the
+    /// horizontal components vanish there by definition. 0 for an unloaded foot; NaN with rapier's contacts.
+    pub free_moment: Vec<f64>,
     /// Actuator torque delivered per DOF over the step (N·m): generator torque at the end-of-step velocity
     /// (its force–velocity slope is integrated implicitly), or the commanded constant torque.
     pub torque: Vec<f64>,
@@ -621,7 +624,7 @@ impl Simulator {
         if let Some(rc) = &layout.rapier_contact {
             rapier_grf(rc, &ws.narrow_phase, &s.sets.bodies, dt, &mut grf, &mut cop_acc);
         }
-        let cop = cop_acc
+        let cop: Vec<[f64; 2]> = cop_acc
             .iter()
             .map(|c| {
                 if c[2] > 0.0 {
@@ -631,10 +634,25 @@ impl Simulator {
                 }
             })
             .collect();
+        // Free moment: Σ ((p − COP) × F)_z over the sphere forces (all applied on the ground plane).
+        let mut free_moment = vec![0.0; nf];
+        for sf in &ws.forces {
+            let fi = model
+                .feet
+                .iter()
+                .position(|&f| f == model.spheres[sf.sphere].segment)
+                .expect("foot");
+            let c: &[f64; 2] = &cop[fi];
+            free_moment[fi] += (sf.point.x - c[0]) * sf.force.y - (sf.point.y - c[1]) * sf.force.x;
+        }
+        if layout.rapier_contact.is_some() {
+            free_moment.iter_mut().for_each(|m| *m = f64::NAN);
+        }
         ws.last_grf.clone_from(&grf);
         StepReport {
             t: s.t,
             grf,
+            free_moment,
             cop,
             torque,
             finite,

@@ -98,10 +98,13 @@ pub fn columns(sim: &Simulator) -> Vec<String> {
             c.push(format!("seg_{}_{a}", seg.name));
         }
     }
+    for &f in &m.feet {
+        c.push(format!("free_moment_{}_z", m.segments[f].name));
+    }
     c
 }
 
-fn sample(sim: &Simulator, s: &State, torque: &[f64], grf: &[[f64; 3]], cop: &[[f64; 2]]) -> Vec<f64> {
+fn sample(sim: &Simulator, s: &State, torque: &[f64], grf: &[[f64; 3]], cop: &[[f64; 2]], tz: &[f64]) -> Vec<f64> {
     let n = sim.model.dofs.len();
     let (mut q, mut qd) = (vec![0.0; n], vec![0.0; n]);
     sim.joint_state(s, &mut q, &mut qd);
@@ -122,6 +125,7 @@ fn sample(sim: &Simulator, s: &State, torque: &[f64], grf: &[[f64; 3]], cop: &[[
         let (o, r) = sim.segment_pose(s, seg);
         row.extend_from_slice(&[o.x, o.y, o.z, r.w, r.x, r.y, r.z]);
     }
+    row.extend_from_slice(tz);
     row
 }
 
@@ -168,6 +172,7 @@ pub fn run_with(
         &vec![0.0; n],
         &vec![[0.0; 3]; nf],
         &vec![[f64::NAN; 2]; nf],
+        &vec![0.0; nf],
     )];
     let (mut peak, mut tail_sum) = (0.0f64, 0.0);
     let mut outcome = Outcome::Completed;
@@ -184,7 +189,7 @@ pub fn run_with(
         }
         let flow = hook(&state, &r);
         if (k + 1) % sample_steps.max(1) == 0 || flow == Flow::Stop {
-            rows.push(sample(sim, &state, &r.torque, &r.grf, &r.cop));
+            rows.push(sample(sim, &state, &r.torque, &r.grf, &r.cop, &r.free_moment));
         }
         if flow == Flow::Stop {
             outcome = Outcome::Stopped;
