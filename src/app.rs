@@ -64,11 +64,7 @@ pub fn simulate(loaded: &Loaded, out: Option<&Path>) -> Result<PathBuf, Error> {
 /// Writes a rollout's files (timeseries, summary with measures and cost, resolved scenario, model) into an
 /// existing folder, each file atomically (used by `optimize` for the best solution).
 pub fn write_rollout(loaded: &Loaded, dir: &Path) -> Result<(), Error> {
-    let write = |name: &str, bytes: &[u8]| -> Result<(), Error> {
-        let tmp = dir.join(format!(".{name}.tmp"));
-        std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, dir.join(name)).map_err(|e| Error::io(dir.join(name), e))
-    };
+    let write = |name: &str, bytes: &[u8]| crate::export::write_atomic(&dir.join(name), bytes);
     let tmp = dir.join(".timeseries.csv.tmp");
     write_rollout_files(loaded, &write, &tmp)?;
     std::fs::rename(&tmp, dir.join("timeseries.csv")).map_err(|e| Error::io(dir.join("timeseries.csv"), e))

@@ -12,6 +12,22 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
+/// Writes `bytes` to `path` through a hidden temporary beside it (`.NAME.tmp-PID`) and a rename, so readers
+/// never see half a file; on failure the temporary is removed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let r = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
+    if let Err(e) = r {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(Error::io(path, e));
+    }
+    Ok(())
+}
+
 /// A run folder being written. Dropped without [`RunFolder::commit`], it removes its staging folder.
 pub struct RunFolder {
     staging: PathBuf,

@@ -263,7 +263,7 @@ pub fn export(dir: &Path, ts: &Table, model: Option<&ModelFile>) -> (Vec<PathBuf
     let mut put = |name: &str, text: Result<String, Error>| match text {
         Ok(s) => {
             let p = dir.join(name);
-            match crate::figures::style::write_atomic(&p, s.as_bytes()) {
+            match super::write_atomic(&p, s.as_bytes()) {
                 Ok(()) => written.push(p),
                 Err(e) => errors.push(e),
             }

@@ -210,7 +210,7 @@ fn make_viewer(inp: &Inputs) -> Outcome {
         .unwrap_or_else(|| "run".into());
     let page = try_input!(viewer::page(&title, ts, model, bw).map_err(|e| e.to_string()));
     let p = inp.dir.join("viewer.html");
-    match style::write_atomic(&p, page.as_bytes()) {
+    match crate::export::write_atomic(&p, page.as_bytes()) {
         Ok(()) => Outcome::Written(vec![p]),
         Err(e) => Outcome::Failed(e.to_string()),
     }

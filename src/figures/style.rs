@@ -150,7 +150,7 @@ pub fn render<F: Figure>(dir: &Path, name: &str, fig: &F) -> Result<Vec<PathBuf>
         root.present().map_err(|e| fail(&svg_name, de(e)))?;
     }
     let svg = physical_svg(&svg, w, h, wmm, hmm);
-    write_atomic(&dir.join(&svg_name), svg.as_bytes())?;
+    crate::export::write_atomic(&dir.join(&svg_name), svg.as_bytes())?;
 
     let mut rgb = vec![255u8; (w as usize) * (h as usize) * 3];
     {
@@ -160,7 +160,7 @@ pub fn render<F: Figure>(dir: &Path, name: &str, fig: &F) -> Result<Vec<PathBuf>
         root.present().map_err(|e| fail(&png_name, de(e)))?;
     }
     let png = encode_png(&rgb, w, h).map_err(|m| fail(&png_name, m))?;
-    write_atomic(&dir.join(&png_name), &png)?;
+    crate::export::write_atomic(&dir.join(&png_name), &png)?;
     Ok(vec![dir.join(svg_name), dir.join(png_name)])
 }
 
@@ -192,18 +192,6 @@ pub fn encode_png(rgb: &[u8], w: u32, h: u32) -> Result<Vec<u8>, String> {
         wr.finish().map_err(de)?;
     }
     Ok(out)
-}
-
-/// Writes a file through a hidden temporary beside it and a rename, so readers never see half a file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
 /// A legend entry drawn by [`draw_legend`].

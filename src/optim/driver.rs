@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::cmaes::{CmaEs, CmaEsConfig};
 use super::problem::{evaluate, Evaluation};
 use crate::error::Error;
-use crate::export::{format_f64, write_table, Manifest};
+use crate::export::{format_f64, write_atomic, write_table, Manifest};
 use crate::scenario::{params, Loaded, SolverKind};
 
 /// Command-line overrides of `optimize`.
@@ -67,15 +67,6 @@ pub struct Checkpoint {
     pub wall: Vec<f64>,
     /// Best parameter values (phenotype, scenario units) and cost so far.
     pub best: Option<(Vec<f64>, f64)>,
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
 fn median(costs: &[f64]) -> f64 {

@@ -76,13 +76,18 @@ pub fn find(text: &str, file: &Path) -> Result<Vec<FreeParam>, Error> {
     Ok(out)
 }
 
+/// `base.key`, or `key` at the top level.
+fn child_path(base: &str, key: &str) -> String {
+    if base.is_empty() {
+        key.to_string()
+    } else {
+        format!("{base}.{key}")
+    }
+}
+
 fn walk(t: &DeTable<'_>, base: &str, text: &str, file: &Path, out: &mut Vec<FreeParam>) -> Result<(), Error> {
     for (k, v) in t.iter() {
-        let name = if base.is_empty() {
-            k.get_ref().to_string()
-        } else {
-            format!("{base}.{}", k.get_ref())
-        };
+        let name = child_path(base, k.get_ref());
         match v.get_ref() {
             DeValue::Table(inner) if is_param(inner) => out.push(param(&name, inner, v.span(), text, file)?),
             DeValue::Table(inner) => walk(inner, &name, text, file, out)?,
@@ -222,11 +227,7 @@ pub fn read_overlay(path: &Path) -> Result<BTreeMap<String, f64>, Error> {
 
 fn flatten(t: &DeTable<'_>, base: &str, text: &str, file: &Path, out: &mut BTreeMap<String, f64>) -> Result<(), Error> {
     for (k, v) in t.iter() {
-        let name = if base.is_empty() {
-            k.get_ref().to_string()
-        } else {
-            format!("{base}.{}", k.get_ref())
-        };
+        let name = child_path(base, k.get_ref());
         match v.get_ref() {
             DeValue::Table(inner) => flatten(inner, &name, text, file, out)?,
             other => {

@@ -58,12 +58,7 @@ pub fn solve(
     let n = mb.ndofs();
     // Candidate spheres: within 2 cm of the ground (the solve itself decides which are active).
     for (i, s) in model.spheres.iter().enumerate() {
-        let link = mb.link(layout.segment_link[s.segment]).expect("link");
-        let mut c = Vector::new(s.center[0], s.center[1], s.center[2]);
-        if s.segment == 0 {
-            c -= layout.root_offset;
-        }
-        let cw = link.local_to_world().transform_point(c);
+        let cw = layout.point_world(mb, s.segment, s.center);
         let d = s.radius - cw.z;
         if d > -0.02 {
             ws.cand.push(i);

@@ -212,14 +212,7 @@ impl Simulator {
                 .model
                 .spheres
                 .iter()
-                .map(|sp| {
-                    let mut c = Vector::new(sp.center[0], sp.center[1], sp.center[2]);
-                    if sp.segment == 0 {
-                        c -= self.layout.root_offset;
-                    }
-                    let link = mb.link(self.layout.segment_link[sp.segment]).expect("link");
-                    link.local_to_world().transform_point(c).z - sp.radius
-                })
+                .map(|sp| self.layout.point_world(mb, sp.segment, sp.center).z - sp.radius)
                 .fold(f64::INFINITY, f64::min);
             disp[2] = lift - lowest;
         }
@@ -329,14 +322,7 @@ impl Simulator {
         self.model
             .spheres
             .iter()
-            .map(|sp| {
-                let mut c = Vector::new(sp.center[0], sp.center[1], sp.center[2]);
-                if sp.segment == 0 {
-                    c -= self.layout.root_offset;
-                }
-                let link = mb.link(self.layout.segment_link[sp.segment]).expect("link");
-                link.local_to_world().transform_point(c).into()
-            })
+            .map(|sp| self.layout.point_world(mb, sp.segment, sp.center).into())
             .collect()
     }
 

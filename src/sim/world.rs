@@ -59,6 +59,20 @@ pub const FOOT_GROUPS: InteractionGroups =
 pub const GROUND_GROUPS: InteractionGroups =
     InteractionGroups::new(Group::GROUP_2, Group::GROUP_1, InteractionTestMode::And);
 
+impl Layout {
+    /// World position of a point given in a segment's frame (the root body frame is shifted to its COM).
+    pub fn point_world(&self, mb: &Multibody, seg: usize, p: [f64; 3]) -> Vector {
+        let mut c = Vector::new(p[0], p[1], p[2]);
+        if seg == 0 {
+            c -= self.root_offset;
+        }
+        mb.link(self.segment_link[seg])
+            .expect("link")
+            .local_to_world()
+            .transform_point(c)
+    }
+}
+
 /// Where one hinge DOF lives in the multibody.
 #[derive(Debug, Clone, Copy)]
 pub struct DofLink {

@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 use super::plan::{hex, point_scenario, usage, Plan, Point};
 use super::section::SweepTask;
 use crate::error::Error;
+pub(crate) use crate::export::write_atomic;
 use crate::export::{format_f64, write_table, Manifest, RunFolder};
 use crate::optim::problem::{rollout, Evaluation};
 use crate::scenario::{params, Loaded};
@@ -330,21 +331,6 @@ fn run_point(loaded: &Loaded, plan: &Plan, p: &Point, out: &Path) -> Result<Vec<
             Ok(f)
         }
     }
-}
-
-/// Writes `bytes` to `path` via a temporary file and a rename.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let r = std::fs::write(&tmp, bytes).and_then(|_| std::fs::rename(&tmp, path));
-    if let Err(e) = r {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
 }
 
 /// Creates `sweep.json` in `out` (if absent) and checks that the folder belongs to this scenario and plan.
