@@ -35,15 +35,54 @@ pub fn resolved_scenario_toml(loaded: &Loaded) -> Result<String, Error> {
     let mut s = loaded.scenario.clone();
     s.model.file = Some(PathBuf::from("model.json"));
     s.model.builtin = None;
+    // A warm start's values are already in the resolved numbers; its path would not resolve from the run folder.
+    let start = s.optimize.start.take();
     let body = toml::to_string(&s).map_err(|e| Error::Model {
         model: loaded.model.name.clone(),
         msg: e.to_string(),
     })?;
     Ok(format!(
-        "# Resolved scenario (defaults filled in) from {}\n# sha256 of the original: {}\n{body}",
+        "# Resolved scenario (defaults filled in) from {}\n# sha256 of the original: {}\n{}{body}",
         loaded.path.display(),
-        loaded.sha256
+        loaded.sha256,
+        start.map_or(String::new(), |p| format!(
+            "# warm-started from (optimize.start): {p}\n"
+        ))
     ))
+}
+
+/// Prints a few lines about a finished run folder: steps, speed, vertical GRF, balance (best effort: a run
+/// folder without stride metrics prints less).
+pub fn print_run_summary(dir: &Path) {
+    let Ok(text) = std::fs::read_to_string(dir.join("summary.json")) else {
+        return;
+    };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return;
+    };
+    let m = &v["measures"];
+    let steps = m["stances"].as_array().map_or(0, |a| a.len());
+    let balance = match m["balance_lost"].get("reason") {
+        Some(r) => format!("balance lost at {:.3} s ({})", m["balance_lost"]["t"], r["kind"]),
+        None => "balance held".to_string(),
+    };
+    println!(
+        "  {steps} stances over {:.2} s, mean forward speed {:.2} m/s, {balance}",
+        m["survived"].as_f64().unwrap_or(f64::NAN),
+        m["mean_speed"].as_f64().unwrap_or(f64::NAN)
+    );
+    let s = &m["steady_step_means"];
+    if let Some(ct) = s["contact_time"].as_f64() {
+        println!(
+            "  steady steps: contact {:.3} s, flight {:.3} s, {:.2} Hz × {:.2} m, vertical GRF mean {:.2} / peak {:.2} BW",
+            ct,
+            s["flight_time"].as_f64().unwrap_or(f64::NAN),
+            s["step_frequency"].as_f64().unwrap_or(f64::NAN),
+            s["step_length"].as_f64().unwrap_or(f64::NAN),
+            s["mean_vertical_grf_bw"].as_f64().unwrap_or(f64::NAN),
+            s["peak_vertical_grf_bw"].as_f64().unwrap_or(f64::NAN)
+        );
+    }
 }
 
 /// `sprintlab simulate`: one rollout, written as a run folder. Returns the folder.

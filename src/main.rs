@@ -13,7 +13,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => scenario::load_text(app::QUICKSTART, Path::new("scenarios/quickstart.toml"))
             .and_then(|l| app::simulate(&l, None))
-            .map(|dir| println!("quickstart: wrote {}", dir.display())),
+            .and_then(|dir| {
+                println!("quickstart: wrote {}", dir.display());
+                app::print_run_summary(&dir);
+                sprintlab::figures::figures_command(&dir)
+            }),
         Some(Command::Run {
             scenario,
             out,

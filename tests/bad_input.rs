@@ -94,7 +94,10 @@ const CASES: &[Case] = &[
     case("drop_height_too_high.toml", 6, 15, "initial.drop_height", "must be a number in [0, 2] m; got 2.5"),
     case("initial_angle_out_of_range.toml", 6, 35, "initial.angles.knee_l", "must be a number in [-3.14159"),
     case("strength_push_negative.toml", 6, 8, "strength.push", "must be a number in [0, 10]; got -1"),
+    case("strength_velocity_zero.toml", 3, 12, "strength.velocity", "must be a number in [0.1, 10]; got 0"),
     case("strength_unknown_group.toml", 6, 40, "strength.groups.hamstrings", "muscle group; allowed: ankle_df,"),
+    case("initial_rates_unknown_dof.toml", 5, 39, "initial.rates.knee_x", "unknown DOF `knee_x`; the model's DOFs are"),
+    case("initial_rate_too_fast.toml", 4, 20, "initial.rates.knee_l", "must be a number in [-50, 50]; got 80"),
     case("duration_negative.toml", 8, 12, "run.duration", "must be a number in (0, 3600] s; got -0.5"),
     case("sample_every_not_multiple.toml", 9, 16, "run.sample_every", "a multiple of world.dt = 0.001 s; got 0.0015"),
     // The model: missing, malformed or impossible model files; `file` and `builtin` together.
@@ -118,6 +121,14 @@ const CASES: &[Case] = &[
     case("controller_missing_kind.toml", 5, 1, "controller.kind", "missing field `kind`"),
     case("torques_unknown_dof.toml", 7, 42, "controller.torques.knee_rr", "the model's DOFs are: hip_flex_r,"),
     case("hold_posture_with_torques.toml", 7, 11, "controller.torques", "not used by kind = \"hold-posture\""),
+    case("sprint_unknown_parameter.toml", 5, 1, "controller.sprint.leg_kk", "unknown field `leg_kk`, expected one of `leg_k`"),
+    // Optimisation: warm start and step size.
+    case("optimize_start_missing.toml", 6, 9, "optimize.start", "cannot read the start file"),
+    Case {
+        located_in: "start_out_of_range.params.toml",
+        ..case("optimize_start_out_of_range.toml", 3, 9, "controller.sprint.leg_k", "start value 1200 lies outside this scenario's range [100, 900]")
+    },
+    case("optimize_sigma0_zero.toml", 6, 10, "optimize.sigma0", "must be in (0, 10]; got 0"),
     // Missing tables, empty files, binary garbage.
     case("missing_run.toml", 1, 1, "run", "missing field `run`"),
     case("empty.toml", 1, 1, "(file)", "at least [controller] (kind) and [run] (duration) are required"),
@@ -191,7 +202,7 @@ fn bad_files_on_disk() -> BTreeSet<String> {
     std::fs::read_dir(root().join(DIR))
         .expect("tests/bad_scenarios exists")
         .map(|e| e.expect("readable entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.ends_with(".json"))
+        .filter(|n| !n.ends_with(".json") && !n.ends_with(".params.toml"))
         .collect()
 }
 

@@ -86,17 +86,19 @@ fn every_figure_kind_from_real_runs() {
     ] {
         assert!(svg.contains(s), "grf.svg lacks `{s}`");
     }
-    // The drop has a stride (touchdown to the next touchdown of the same foot); the optimisation's single stance
-    // does not.
+    // The drop has a stride (touchdown to the next touchdown of the same foot); a single stance (the stance task at
+    // its initial parameters) does not.
     let stick = std::fs::read_to_string(drop.join("figures/stick.svg")).unwrap();
     assert!(
         stick.contains("one stride: right touchdown at 0.102 s"),
         "stick.svg of the drop"
     );
-    let stick = std::fs::read_to_string(opt.join("figures/stick.svg")).unwrap();
+    let stance = stance_run(tmp.path());
+    ok(&["figures", stance.to_str().unwrap()]);
+    let stick = std::fs::read_to_string(stance.join("figures/stick.svg")).unwrap();
     assert!(
         stick.contains("evenly spaced over the run"),
-        "stick.svg of the optimisation"
+        "stick.svg of a single stance"
     );
     let tq = std::fs::read_to_string(opt.join("figures/torques.svg")).unwrap();
     for s in [

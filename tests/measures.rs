@@ -151,3 +151,56 @@ fn forward_lumbar_bend_reads_as_positive_trunk_pitch() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn initial_rates_set_joint_velocities_and_a_rate_on_the_stance_hip_stops_the_foot() {
+    // A running touchdown in free space: the whole body at 6 m/s, the right hip extending at 6.5 rad/s.
+    let text = "[world]\ndt = 0.0001\ngravity = [0.0, 0.0, 0.0]\nground = false\n\
+                [initial]\nangles = { hip_flex_r = 0.4, knee_r = 0.3 }\nvelocity = [6.0, 0.0, 0.0]\n\
+                rates = { hip_flex_r = -6.5, knee_l = 2.0 }\n[controller]\nkind = \"constant-torque\"\n\
+                [run]\nduration = 0.1\n";
+    let loaded = scenario::load_text(text, Path::new("x.toml")).expect("valid scenario");
+    let sim = loaded.simulator();
+    let mut state = loaded.initial_state(&sim);
+    let n = sim.model.dofs.len();
+    let (mut q, mut qd) = (vec![0.0; n], vec![0.0; n]);
+    sim.joint_state(&state, &mut q, &mut qd);
+    let i = |name: &str| sim.model.dof_index(name).unwrap();
+    assert_eq!(qd[i("hip_flex_r")], -6.5);
+    assert_eq!(qd[i("knee_l")], 2.0);
+    assert_eq!(qd[i("hip_flex_l")], 0.0);
+    // The right ankle hangs (0.436·cos 0.4 + 0.449·cos 0.1) = 0.85 m below the hip: the hip rate takes
+    // 6.5 × 0.85 = 5.5 m/s off its forward speed, so the foot moves at about 0.5 m/s while the body does 6.
+    let foot = sim.model.segment_index("foot_r").unwrap();
+    let x0 = sim.segment_pose(&state, foot).0.x;
+    let mut ws = sim.workspace();
+    let mut ctrl = loaded.controller();
+    let _ = sim.step(&mut state, &mut ws, ctrl.as_mut());
+    let v_foot = (sim.segment_pose(&state, foot).0.x - x0) / sim.world.dt;
+    assert!((0.3..0.7).contains(&v_foot), "foot forward speed {v_foot} m/s");
+}
+
+#[test]
+fn a_faster_generator_keeps_more_concentric_torque() {
+    let load = |velocity: f64| {
+        let text = format!(
+            "[strength]\nvelocity = {velocity}\n[controller]\nkind = \"hold-posture\"\n[run]\nduration = 0.1\n"
+        );
+        scenario::load_text(&text, Path::new("x.toml"))
+            .expect("valid scenario")
+            .model
+    };
+    let (slow, fast) = (load(1.0), load(2.0));
+    let k = slow.dof_index("hip_flex_r").unwrap();
+    // Hip extensors (negative group) shortening at 9 rad/s (hip extending, ω < 0).
+    let cap = |m: &sprintlab::model::Model| m.dofs[k].generators[1].capacity(0.3, -9.0, -1.0).0;
+    let iso = |m: &sprintlab::model::Model| m.dofs[k].generators[1].capacity(0.3, 0.0, -1.0).0;
+    assert_eq!(iso(&slow), iso(&fast), "same isometric strength");
+    assert!(cap(&fast) > 2.0 * cap(&slow), "{} vs {}", cap(&fast), cap(&slow));
+    // At ω = ω_max of the priors, the prior generator has nothing left; the doubled one has its ω_max/2 value.
+    let g = &slow.dofs[k].generators[1].params;
+    let w = g.omega_max;
+    assert_eq!(slow.dofs[k].generators[1].capacity(0.3, -w, -1.0).0, 0.0);
+    let half = fast.dofs[k].generators[1].capacity(0.3, -w, -1.0).0 / iso(&fast);
+    assert!((half - g.tv_half).abs() < 1e-12, "{half}");
+}

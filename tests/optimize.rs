@@ -94,8 +94,9 @@ fn killed_run_resumes_to_the_same_result_as_an_uninterrupted_one() {
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
+    // best.toml is rewritten at every checkpoint; the best rollout's run folder only when the run finishes.
     assert!(
-        !killed.join("best.toml").exists(),
+        !killed.join("summary.json").exists(),
         "the run was killed before it finished"
     );
     optimize(&killed, &["--max-evals", "96", "--threads", "1", "--resume"]);
@@ -255,4 +256,54 @@ fn nelder_mead_and_particle_swarm_are_selectable_and_deterministic() {
         let s = read(a.join("scenario.toml"));
         assert!(s.contains("amplitude"), "resolved scenario written");
     }
+}
+
+#[test]
+fn a_warm_start_begins_at_the_earlier_best_and_a_changed_start_file_refuses_resume() {
+    let d = tempfile::tempdir().unwrap();
+    let a = d.path().join("a");
+    optimize(&a, &["--max-evals", "24", "--threads", "2"]);
+    let recorded: f64 = read(a.join("best.toml"))
+        .lines()
+        .find_map(|l| l.strip_prefix("# cost = "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Stage B: the same task, warm-started from A's best with a smaller step.
+    let start = d.path().join("start.toml");
+    std::fs::copy(a.join("best.toml"), &start).unwrap();
+    let stage_b = d.path().join("stage_b.toml");
+    let text = read(task()).replacen("[optimize]\n", "[optimize]\nstart = \"start.toml\"\nsigma0 = 0.3\n", 1);
+    std::fs::write(&stage_b, text).unwrap();
+    // Its initial point is A's best: simulated as written, it costs exactly what A recorded.
+    let sim = d.path().join("b_sim");
+    let o = Command::new(BIN)
+        .args(["simulate", stage_b.to_str().unwrap(), "--out", sim.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s: serde_json::Value = serde_json::from_str(&read(sim.join("summary.json"))).unwrap();
+    assert_eq!(s["measures"]["cost"].as_f64().unwrap().to_bits(), recorded.to_bits());
+    // The run folder's resolved scenario has the start values baked in and loads on its own.
+    let o = Command::new(BIN)
+        .args(["check", sim.join("scenario.toml").to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Optimising B, then changing the start file: --resume refuses (the start file is part of the scenario hash).
+    let b = d.path().join("b");
+    let run_b = |extra: &[&str]| {
+        Command::new(BIN)
+            .args(["optimize", stage_b.to_str().unwrap(), "--out", b.to_str().unwrap()])
+            .args(["--max-evals", "24", "--threads", "2"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    assert!(run_b(&[]).status.success());
+    std::fs::write(&start, read(start.clone()).replace("# cost", "#  cost")).unwrap();
+    let o = run_b(&["--resume"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("different scenario"), "{err}");
 }

@@ -50,6 +50,23 @@ pub struct BodyState {
     pub feet: Vec<[f64; 3]>,
     /// Ground reaction force on each foot during the previous step (N).
     pub grf: Vec<[f64; 3]>,
+    /// Leg geometry of each foot (same order as `feet`), for feet whose parent is a shank whose parent is a thigh.
+    pub legs: Vec<Option<LegPose>>,
+}
+
+/// World poses along one leg: joint centres (m) and the shank and foot orientations (w, x, y, z), segment to world.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LegPose {
+    /// Hip joint centre (thigh origin).
+    pub hip: [f64; 3],
+    /// Knee joint centre (shank origin).
+    pub knee: [f64; 3],
+    /// Ankle joint centre (foot origin).
+    pub ankle: [f64; 3],
+    /// Shank orientation.
+    pub shank_rot: [f64; 4],
+    /// Foot orientation.
+    pub foot_rot: [f64; 4],
 }
 
 /// How the joints are driven this step.

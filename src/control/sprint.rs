@@ -1,12 +1,22 @@
-//! `sprint`: a phase-based sprint controller (running-control notes §2.1): every contributor is excited in the
-//! same stride — pushing leg (stance extensor bursts), swing leg (hip-flexor and knee-flexor bursts, then placement
-//! PD), arms (shoulders counter-phase to the hips, elbow PD), torso (lumbar PD) — plus balance feedback: trunk
-//! pitch through the stance hip (SIMBICON), pelvis roll and yaw through the stance hip's ab/adductors and rotators,
-//! and swing-foot placement from the COM velocity (Raibert/SIMBICON). Left and right share every parameter.
+//! `sprint`: a phase-based sprint controller (running-control notes §2.1) in which every contributor works in the
+//! same stride, plus balance feedback.
 //!
-//! Desired torques are turned into excitations of the group that can produce them, `e = τ / capacity(θ, ω)`
-//! clipped to [0, 1], and bursts add excitation on their group; so feedback gains are in N·m/kg (a stronger
-//! body keeps its balance feedback) and bursts in excitation units (the push scales with strength).
+//! - **Pushing (stance) leg**: a virtual leg spring between the hip and the ball of the foot (Raibert; the
+//!   spring-mass model of running): the axial force `m·(k·(L_td + thrust − L) − c·L̇)` is turned into knee and
+//!   ankle torques by the leg's Jacobian transpose (the moment of that force about each joint), the rest length
+//!   growing by `leg_thrust` once the leg starts to re-extend (energy input); extensor bursts add feed-forward push.
+//!   The stance hip holds the trunk pitch (SIMBICON: world-frame PD on the trunk, weighted by this foot's share of the
+//!   load, nothing in flight), its ab/adductors the pelvis roll, its rotators the pelvis yaw.
+//! - **Swing leg**: hip-flexor and knee-flexor bursts after lift-off, the thigh driven in the world frame towards a
+//!   high-knee angle, then back (retraction) towards its touchdown angle, which moves with the speed error
+//!   (Raibert/SIMBICON foot placement); the knee opens to its touchdown angle; frontal placement from the lateral
+//!   COM velocity.
+//! - **Arms**: shoulders in counter-phase to the hips, elbows held bent. **Torso**: lumbar PD.
+//!
+//! Desired torques become excitations of the group that can produce them, `e = τ / capacity(θ, ω)` clipped to
+//! [0, 1]; bursts add excitation on their group. So feedback gains are in N·m/kg (a stronger body keeps its balance
+//! feedback, and strength caps what the feedback can get) and bursts in excitation units (push scales with
+//! strength). Left and right share every parameter.
 
 use serde::{Deserialize, Serialize};
 
@@ -18,120 +28,154 @@ use crate::model::Model;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct SprintParams {
-    /// Stance hip-extensor burst: amplitude (excitation), onset and duration after touchdown (s).
+    /// Virtual leg stiffness of the stance leg, hip to ball of foot (N/m per kg). Default 300.
+    pub leg_k: f64,
+    /// Virtual leg damping (N·s/m per kg). Default 2.
+    pub leg_c: f64,
+    /// Rest-length increase once the stance leg re-extends (m): the thrust that replaces the energy lost in
+    /// stance. Default 0.03.
+    pub leg_thrust: f64,
+    /// Stance hip-extensor burst amplitude (excitation). Default 0.3.
     pub push_hip_amp: f64,
-    /// Onset of the stance hip-extensor burst after touchdown (s).
+    /// Onset of the stance hip-extensor burst after touchdown (s). Default 0.
     pub push_hip_on: f64,
-    /// Duration of the stance hip-extensor burst (s).
+    /// Duration of the stance hip-extensor burst (s). Default 0.06.
     pub push_hip_dur: f64,
-    /// Stance knee-extensor burst amplitude.
+    /// Stance knee-extensor burst amplitude. Default 0.
     pub push_knee_amp: f64,
-    /// Onset after touchdown (s).
+    /// Onset after touchdown (s). Default 0.03.
     pub push_knee_on: f64,
-    /// Duration (s).
+    /// Duration (s). Default 0.05.
     pub push_knee_dur: f64,
-    /// Stance plantarflexor burst amplitude.
+    /// Stance plantarflexor burst amplitude. Default 0.
     pub push_ankle_amp: f64,
-    /// Onset after touchdown (s).
+    /// Onset after touchdown (s). Default 0.04.
     pub push_ankle_on: f64,
-    /// Duration (s).
+    /// Duration (s). Default 0.05.
     pub push_ankle_dur: f64,
-    /// Swing hip-flexor burst amplitude.
+    /// Stance ankle target (rad, dorsiflexion positive) held with `ankle_kp`. Default 0.
+    pub stance_ankle: f64,
+    /// Ankle holding stiffness in stance and swing (N·m/rad per kg). Default 2.
+    pub ankle_kp: f64,
+    /// Ankle holding damping (N·m·s/rad per kg). Default 0.05.
+    pub ankle_kd: f64,
+    /// Swing hip-flexor burst amplitude. Default 0.6.
     pub swing_hip_amp: f64,
-    /// Onset after lift-off (s).
+    /// Its onset after lift-off (s). Default 0.
     pub swing_hip_on: f64,
-    /// Duration (s).
+    /// Its duration (s). Default 0.1.
     pub swing_hip_dur: f64,
-    /// Swing knee-flexor burst amplitude (heel recovery).
+    /// Swing knee-flexor burst amplitude (heel recovery), from lift-off. Default 0.3.
     pub swing_knee_amp: f64,
-    /// Duration after lift-off (s).
+    /// Its duration (s). Default 0.06.
     pub swing_knee_dur: f64,
-    /// Time after lift-off when the leg is brought to its touchdown posture by PD (s).
+    /// World-frame thigh angle (rad, knee forward of hip positive) the swing hip drives towards before
+    /// `reach_time`. Default 1.1.
+    pub thigh_peak: f64,
+    /// Swing knee flexion target before `reach_time` (rad). Default 1.8.
+    pub knee_swing: f64,
+    /// Earliest time after lift-off at which the swing leg turns from recovery to reaching for touchdown (s).
+    /// Default 0.12.
     pub reach_time: f64,
-    /// Nominal swing-hip flexion at touchdown (rad).
-    pub td_hip: f64,
-    /// Swing-hip placement gain on forward speed error (rad per m/s).
-    pub td_hip_cv: f64,
-    /// Target forward speed of the placement law (m/s).
+    /// The swing leg turns to reaching only once its world-frame thigh angle has come this far forward (rad), so
+    /// the knee does not open while the foot is still behind (and scuffs the ground). Default 0.7.
+    pub reach_thigh: f64,
+    /// World-frame thigh angle at touchdown (rad). Default 0.45.
+    pub td_thigh: f64,
+    /// Touchdown thigh-angle gain on forward speed error (rad per m/s; faster than target → reach further).
+    /// Default 0.05.
+    pub td_cv: f64,
+    /// Target forward speed of the placement law (m/s). Default 8.
     pub target_speed: f64,
-    /// Knee flexion at touchdown (rad).
+    /// Knee flexion at touchdown (rad). Default 0.3.
     pub td_knee: f64,
-    /// Ankle dorsiflexion at touchdown (rad).
+    /// Ankle angle before touchdown (rad, dorsiflexion positive). Default 0.
     pub td_ankle: f64,
-    /// Swing PD stiffness (N·m/rad/kg) and damping ratio of its damping (N·m·s/rad/kg = 2·ζ·√kp·0.1).
+    /// Swing PD stiffness (N·m/rad per kg). Default 6.
     pub swing_kp: f64,
-    /// Swing PD damping (N·m·s/rad/kg).
+    /// Swing PD damping (N·m·s/rad per kg). Default 0.4.
     pub swing_kd: f64,
-    /// Swing-leg frontal placement gains on lateral COM velocity (rad per m/s) and nominal abduction (rad).
-    pub td_add_cv: f64,
-    /// Nominal swing-hip adduction at touchdown (rad; negative = abduction).
-    pub td_add: f64,
-    /// Target trunk pitch (rad, forward lean positive).
+    /// Nominal lateral angle of the swing leg away from the midline at touchdown (rad). Default 0.03.
+    pub td_width: f64,
+    /// Lateral placement gain on the COM's lateral velocity (rad per m/s). Default 0.1.
+    pub td_lat_cv: f64,
+    /// Target trunk pitch (rad, forward lean positive). Default 0.15.
     pub trunk_pitch: f64,
-    /// Trunk pitch feedback through the stance hip: stiffness (N·m/rad/kg).
+    /// Trunk pitch feedback through the stance hip: stiffness (N·m/rad per kg). Default 20.
     pub trunk_kp: f64,
-    /// Damping (N·m·s/rad/kg).
+    /// Its damping (N·m·s/rad per kg). Default 2.
     pub trunk_kd: f64,
-    /// Pelvis roll feedback through the stance hip ab/adductors (N·m/rad/kg).
+    /// Pelvis roll feedback through the stance hip ab/adductors (N·m/rad per kg). Default 10.
     pub roll_kp: f64,
-    /// Damping (N·m·s/rad/kg).
+    /// Its damping (N·m·s/rad per kg). Default 1.
     pub roll_kd: f64,
-    /// Pelvis yaw feedback through the stance hip rotators (N·m/rad/kg).
+    /// Pelvis yaw feedback through the stance hip rotators (N·m/rad per kg). Default 4.
     pub yaw_kp: f64,
-    /// Damping (N·m·s/rad/kg).
+    /// Its damping (N·m·s/rad per kg). Default 0.4.
     pub yaw_kd: f64,
-    /// Lumbar PD stiffness (N·m/rad/kg) holding the trunk on the pelvis at `lumbar_flex`.
+    /// Lumbar PD stiffness (N·m/rad per kg) holding the trunk on the pelvis at `lumbar_flex`. Default 10.
     pub lumbar_kp: f64,
-    /// Lumbar PD damping (N·m·s/rad/kg).
+    /// Lumbar PD damping (N·m·s/rad per kg). Default 1.
     pub lumbar_kd: f64,
-    /// Lumbar flexion target (rad).
+    /// Lumbar flexion target (rad). Default 0.1.
     pub lumbar_flex: f64,
     /// Arm swing gain: shoulder flexion target = −arm_gain × (own-side hip flexion − other-side hip flexion)/2
-    /// + arm_bias.
+    /// + arm_bias. Default 1.
     pub arm_gain: f64,
-    /// Shoulder flexion bias (rad).
+    /// Shoulder flexion bias (rad). Default 0.
     pub arm_bias: f64,
-    /// Elbow flexion target (rad).
+    /// Elbow flexion target (rad). Default 1.4.
     pub elbow: f64,
-    /// Arm PD stiffness (N·m/rad/kg).
+    /// Arm PD stiffness (N·m/rad per kg). Default 2.
     pub arm_kp: f64,
-    /// Arm PD damping (N·m·s/rad/kg).
+    /// Arm PD damping (N·m·s/rad per kg). Default 0.2.
     pub arm_kd: f64,
-    /// Stance knee and ankle holding stiffness around their touchdown angles (N·m/rad/kg).
-    pub stance_kp: f64,
-    /// Stance holding damping (N·m·s/rad/kg).
-    pub stance_kd: f64,
-    /// Time since lift-off of the leg that starts in swing (s).
+    /// Scale on every arm excitation (shoulders and elbows; dimensionless): 1 = as computed, 0 = passive arms
+    /// (the arms-off comparison). Default 1.
+    pub arm_excitation: f64,
+    /// Extra stance hip-extensor excitation per m/s that the COM runs below `target_speed`, over the whole stance
+    /// (speed feedback on the push). Default 0.
+    pub push_speed_gain: f64,
+    /// Time since lift-off of the leg that starts in swing (s). Default 0.15.
     pub initial_swing_time: f64,
 }
 
 impl Default for SprintParams {
     fn default() -> Self {
         Self {
-            push_hip_amp: 0.8,
+            leg_k: 300.0,
+            leg_c: 2.0,
+            leg_thrust: 0.03,
+            push_hip_amp: 0.3,
             push_hip_on: 0.0,
-            push_hip_dur: 0.08,
-            push_knee_amp: 0.6,
-            push_knee_on: 0.0,
-            push_knee_dur: 0.06,
-            push_ankle_amp: 0.8,
-            push_ankle_on: 0.02,
-            push_ankle_dur: 0.08,
-            swing_hip_amp: 0.8,
+            push_hip_dur: 0.06,
+            push_knee_amp: 0.0,
+            push_knee_on: 0.03,
+            push_knee_dur: 0.05,
+            push_ankle_amp: 0.0,
+            push_ankle_on: 0.04,
+            push_ankle_dur: 0.05,
+            stance_ankle: 0.0,
+            ankle_kp: 2.0,
+            ankle_kd: 0.05,
+            swing_hip_amp: 0.6,
             swing_hip_on: 0.0,
-            swing_hip_dur: 0.12,
-            swing_knee_amp: 0.5,
-            swing_knee_dur: 0.08,
-            reach_time: 0.18,
-            td_hip: 0.45,
-            td_hip_cv: 0.05,
+            swing_hip_dur: 0.1,
+            swing_knee_amp: 0.3,
+            swing_knee_dur: 0.06,
+            thigh_peak: 1.0,
+            knee_swing: 1.8,
+            reach_time: 0.12,
+            reach_thigh: 0.7,
+            td_thigh: 0.45,
+            td_cv: 0.05,
             target_speed: 8.0,
-            td_knee: 0.4,
+            td_knee: 0.3,
             td_ankle: 0.0,
-            swing_kp: 4.0,
-            swing_kd: 0.3,
-            td_add_cv: 0.1,
-            td_add: 0.0,
+            swing_kp: 6.0,
+            swing_kd: 0.4,
+            td_width: 0.03,
+            td_lat_cv: 0.1,
             trunk_pitch: 0.15,
             trunk_kp: 20.0,
             trunk_kd: 2.0,
@@ -147,8 +191,8 @@ impl Default for SprintParams {
             elbow: 1.4,
             arm_kp: 2.0,
             arm_kd: 0.2,
-            stance_kp: 6.0,
-            stance_kd: 0.4,
+            arm_excitation: 1.0,
+            push_speed_gain: 0.0,
             initial_swing_time: 0.15,
         }
     }
@@ -165,8 +209,27 @@ struct Side {
     shoulder_flex: usize,
     shoulder_abd: usize,
     elbow: usize,
-    /// +1 right, −1 left: the sign that maps pelvis roll/yaw corrections onto this hip's DOFs.
+    /// +1 right, −1 left: maps pelvis roll/yaw corrections and lateral foot placement onto this hip's DOFs.
     sign: f64,
+}
+
+/// Per-leg phase state.
+#[derive(Debug, Clone, Copy, Default)]
+struct LegPhase {
+    /// In stance (foot loaded).
+    stance: bool,
+    /// Time the current phase began (s).
+    since: f64,
+    /// Time a pending phase switch was first seen (s; 0 = none).
+    pending: f64,
+    /// Virtual leg length at touchdown (m; NaN until measured in this stance).
+    l_td: f64,
+    /// Virtual leg length at the previous step (m).
+    l_prev: f64,
+    /// The stance leg has started to re-extend.
+    rebound: bool,
+    /// The swing leg has turned from recovery to reaching for touchdown.
+    reaching: bool,
 }
 
 /// The sprint controller. `side 0` is the right leg (the one on the ground at t = 0), `side 1` the left.
@@ -178,15 +241,17 @@ pub struct Sprint {
     lumbar: [usize; 3],
     /// Foot index (in `Model::feet`) of each side.
     foot: [usize; 2],
-    stance: [bool; 2],
-    since: [f64; 2],
-    pending: [f64; 2],
+    /// Ball of each foot (mean of its front contact points at the sole), in the foot frame (m).
+    ball: [[f64; 3]; 2],
+    legs: [LegPhase; 2],
+    t_prev: f64,
     mass: f64,
     bw: f64,
 }
 
 impl Sprint {
-    /// A sprint controller for a model with the sprinter DOF names (`hip_flex_r`, `knee_l`, …).
+    /// A sprint controller for a model with the sprinter DOF names (`hip_flex_r`, `knee_l`, …) whose feet
+    /// (`foot_r`, `foot_l`) carry contact spheres and hang from a shank and a thigh.
     pub fn new(model: &Model, p: SprintParams) -> Result<Self, String> {
         let dof = |n: &str| {
             model
@@ -206,20 +271,47 @@ impl Sprint {
                 sign,
             })
         };
-        let foot = |s: &str| {
-            model
+        let foot = |s: &str| -> Result<usize, String> {
+            let k = model
                 .feet
                 .iter()
                 .position(|&f| model.segments[f].name == format!("foot_{s}"))
-                .ok_or_else(|| format!("the sprint controller needs a contact foot `foot_{s}`"))
+                .ok_or_else(|| format!("the sprint controller needs a contact foot `foot_{s}`"))?;
+            let seg = model.feet[k];
+            let thigh = model.segments[seg]
+                .parent
+                .and_then(|shank| model.segments[shank].parent);
+            if thigh.is_none() {
+                return Err(format!("`foot_{s}` must hang from a shank that hangs from a thigh"));
+            }
+            Ok(k)
         };
+        let ball = |k: usize| -> [f64; 3] {
+            let seg = model.feet[k];
+            let sph: Vec<_> = model.spheres.iter().filter(|s| s.segment == seg).collect();
+            let mean_x = sph.iter().map(|s| s.center[0]).sum::<f64>() / sph.len() as f64;
+            let front: Vec<_> = sph.iter().filter(|s| s.center[0] >= mean_x).collect();
+            let n = front.len() as f64;
+            [
+                front.iter().map(|s| s.center[0]).sum::<f64>() / n,
+                front.iter().map(|s| s.center[1]).sum::<f64>() / n,
+                front.iter().map(|s| s.center[2] - s.radius).sum::<f64>() / n,
+            ]
+        };
+        let foot = [foot("r")?, foot("l")?];
+        let mut legs = [LegPhase {
+            l_td: f64::NAN,
+            ..LegPhase::default()
+        }; 2];
+        legs[0].stance = true;
+        legs[1].since = -p.initial_swing_time;
         Ok(Self {
             sides: [side("r", 1.0)?, side("l", -1.0)?],
             lumbar: [dof("lumbar_flex")?, dof("lumbar_bend")?, dof("lumbar_rot")?],
-            foot: [foot("r")?, foot("l")?],
-            stance: [true, false],
-            since: [0.0, -p.initial_swing_time],
-            pending: [0.0; 2],
+            ball: [ball(foot[0]), ball(foot[1])],
+            foot,
+            legs,
+            t_prev: 0.0,
             mass: model.mass,
             bw: model.body_weight,
             p,
@@ -230,41 +322,64 @@ impl Sprint {
     fn update_phases(&mut self, t: f64, body: &BodyState) {
         for k in 0..2 {
             let fz = body.grf[self.foot[k]][2];
-            let switching = if self.stance[k] {
+            let leg = &mut self.legs[k];
+            let switching = if leg.stance {
                 fz < 0.05 * self.bw
             } else {
                 fz > 0.1 * self.bw
             };
             if switching {
-                if self.pending[k] == 0.0 {
-                    self.pending[k] = t.max(1e-12);
+                if leg.pending == 0.0 {
+                    leg.pending = t.max(1e-12);
                 }
-                if t - self.pending[k] >= 0.003 {
-                    self.stance[k] = !self.stance[k];
-                    self.since[k] = self.pending[k];
-                    self.pending[k] = 0.0;
+                if t - leg.pending >= 0.003 {
+                    leg.stance = !leg.stance;
+                    leg.since = leg.pending;
+                    leg.pending = 0.0;
+                    leg.l_td = f64::NAN;
+                    leg.rebound = false;
+                    leg.reaching = false;
                 }
             } else {
-                self.pending[k] = 0.0;
+                leg.pending = 0.0;
             }
         }
     }
 }
 
-/// Rotates (0,0,1) and (1,0,0) by a quaternion (w, x, y, z): (z axis, x axis) in world.
-fn axes(q: [f64; 4]) -> ([f64; 3], [f64; 3]) {
+/// Rotates `v` by the quaternion `q` = (w, x, y, z).
+fn rotate(q: [f64; 4], v: [f64; 3]) -> [f64; 3] {
     let [w, x, y, z] = q;
-    let zax = [
-        2.0 * (x * z + w * y),
-        2.0 * (y * z - w * x),
-        1.0 - 2.0 * (x * x + y * y),
-    ];
-    let xax = [
-        1.0 - 2.0 * (y * y + z * z),
-        2.0 * (x * y + w * z),
-        2.0 * (x * z - w * y),
-    ];
-    (zax, xax)
+    let u = [x, y, z];
+    let t = cross(u, v).map(|c| 2.0 * c);
+    let ut = cross(u, t);
+    [
+        v[0] + w * t[0] + ut[0],
+        v[1] + w * t[1] + ut[1],
+        v[2] + w * t[2] + ut[2],
+    ]
+}
+
+fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}
+
+fn dot(a: [f64; 3], b: [f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+}
+
+fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
+}
+
+/// Forward pitch (about +y) and roll (about +x) of a segment whose z axis is its long axis, from its orientation.
+fn pitch_roll(q: [f64; 4]) -> (f64, f64) {
+    let z = rotate(q, [0.0, 0.0, 1.0]);
+    (z[0].atan2(z[2]), (-z[1]).clamp(-1.0, 1.0).asin())
 }
 
 impl Controller for Sprint {
@@ -283,70 +398,109 @@ impl Controller for Sprint {
         };
         let Some(body) = obs.body else { return };
         self.update_phases(obs.t, body);
-        let p = self.p.clone();
+        let dt = obs.t - self.t_prev;
+        self.t_prev = obs.t;
+        let p = &self.p;
         let m = self.mass;
         let (q, qd) = (obs.q, obs.qd);
         e.iter_mut().for_each(|x| *x = [0.0; 2]);
         // Desired torque (N·m) → excitation on the group that can deliver it; bursts add on top.
-        let drive = |e: &mut Vec<[f64; 2]>, i: usize, tau: f64| {
+        let drive = |e: &mut [[f64; 2]], i: usize, tau: f64| {
+            if !tau.is_finite() {
+                return;
+            }
             let (k, sign) = if tau >= 0.0 { (0, 1.0) } else { (1, -1.0) };
             let (cap, _) = model.dofs[i].generators[k].capacity(q[i], qd[i], sign);
             let x = if cap > 1e-9 { tau.abs() / cap } else { 1.0 };
             e[i][k] = (e[i][k] + x).min(1.0);
         };
-        let burst = |e: &mut Vec<[f64; 2]>, i: usize, group: usize, amp: f64, t: f64, on: f64, dur: f64| {
+        let burst = |e: &mut [[f64; 2]], i: usize, group: usize, amp: f64, t: f64, on: f64, dur: f64| {
             if t >= on && t < on + dur {
                 e[i][group] = (e[i][group] + amp).clamp(0.0, 1.0);
             }
         };
         let pd = |i: usize, target: f64, kp: f64, kd: f64| m * (kp * (target - q[i]) - kd * qd[i]);
+        // Torque (N·m) along DOF `i`'s axis that holds a ground force `f` (N) applied at `at`, about joint centre
+        // `centre`, for a DOF of a segment with orientation `rot`: the leg Jacobian transpose, joint by joint.
+        let hold = |i: usize, rot: [f64; 4], centre: [f64; 3], at: [f64; 3], f: [f64; 3]| {
+            -dot(cross(sub(at, centre), f), rotate(rot, model.dofs[i].axis))
+        };
 
-        // Trunk and pelvis orientation (world), and their rates.
-        let (zt, _) = axes(body.trunk_rot);
-        let pitch = zt[0].atan2(zt[2]);
-        let (zp, xp) = axes(body.pelvis_rot);
-        let roll = (-zp[1]).clamp(-1.0, 1.0).asin();
+        let (trunk_pitch, _) = pitch_roll(body.trunk_rot);
+        let (pelvis_pitch, roll) = pitch_roll(body.pelvis_rot);
+        let xp = rotate(body.pelvis_rot, [1.0, 0.0, 0.0]);
         let yaw = xp[1].atan2(xp[0]);
         let (wt, wp) = (body.trunk_angvel, body.pelvis_angvel);
-        let stance_load: Vec<f64> = (0..2).map(|k| body.grf[self.foot[k]][2].max(0.0)).collect();
-        let total_load = stance_load[0] + stance_load[1];
+        let load = [0, 1].map(|k| body.grf[self.foot[k]][2].max(0.0));
+        let total_load = load[0] + load[1];
+        let (v, vy) = (body.com_vel[0], body.com_vel[1]);
 
-        // Both legs, by index: side k and its foot, phase and load are parallel arrays.
+        // Both legs, by index: side k, its foot, phase, ball point and load are parallel arrays.
         #[allow(clippy::needless_range_loop)]
         for k in 0..2 {
             let s = self.sides[k];
             let o = self.sides[1 - k];
-            let t = obs.t - self.since[k];
-            if self.stance[k] {
+            let Some(leg) = body.legs[self.foot[k]] else { continue };
+            let phase = &mut self.legs[k];
+            let t = obs.t - phase.since;
+            if phase.stance {
+                // Virtual leg spring from the ball of the foot to the hip, mapped onto knee and ankle.
+                let ball_w = rotate(leg.foot_rot, self.ball[k]);
+                let ball = [0, 1, 2].map(|c| leg.ankle[c] + ball_w[c]);
+                let axis = sub(leg.hip, ball);
+                let len = dot(axis, axis).sqrt();
+                if phase.l_td.is_nan() {
+                    phase.l_td = len;
+                    phase.l_prev = len;
+                }
+                let len_dot = if dt > 0.0 { (len - phase.l_prev) / dt } else { 0.0 };
+                phase.l_prev = len;
+                if len_dot > 0.0 && len < phase.l_td {
+                    phase.rebound = true;
+                }
+                let rest = phase.l_td + if phase.rebound { p.leg_thrust } else { 0.0 };
+                let force = (m * (p.leg_k * (rest - len) - p.leg_c * len_dot)).max(0.0);
+                let f = axis.map(|c| force * c / len);
+                drive(e, s.knee, hold(s.knee, leg.shank_rot, leg.knee, ball, f));
+                drive(e, s.ankle, hold(s.ankle, leg.foot_rot, leg.ankle, ball, f));
+                drive(e, s.ankle, pd(s.ankle, p.stance_ankle, p.ankle_kp, p.ankle_kd));
                 burst(e, s.hip_flex, 1, p.push_hip_amp, t, p.push_hip_on, p.push_hip_dur);
+                let deficit = (p.target_speed - v).max(0.0);
+                burst(e, s.hip_flex, 1, p.push_speed_gain * deficit, t, 0.0, f64::INFINITY);
                 burst(e, s.knee, 1, p.push_knee_amp, t, p.push_knee_on, p.push_knee_dur);
                 burst(e, s.ankle, 1, p.push_ankle_amp, t, p.push_ankle_on, p.push_ankle_dur);
                 // Balance through the stance hip, weighted by this foot's share of the load (none in flight).
-                let w = if total_load > 1.0 {
-                    stance_load[k] / total_load
-                } else {
-                    0.0
-                };
-                drive(
-                    e,
-                    s.hip_flex,
-                    -w * m * (p.trunk_kp * (pitch - p.trunk_pitch) + p.trunk_kd * wt[1]),
-                );
+                let w = if total_load > 1.0 { load[k] / total_load } else { 0.0 };
+                let pitch_err = trunk_pitch - p.trunk_pitch;
+                drive(e, s.hip_flex, -w * m * (p.trunk_kp * pitch_err + p.trunk_kd * wt[1]));
                 drive(e, s.hip_add, w * s.sign * m * (p.roll_kp * roll + p.roll_kd * wp[0]));
                 drive(e, s.hip_rot, w * s.sign * m * (p.yaw_kp * yaw + p.yaw_kd * wp[2]));
-                drive(e, s.knee, pd(s.knee, p.td_knee, p.stance_kp, p.stance_kd));
-                drive(e, s.ankle, pd(s.ankle, p.td_ankle, p.stance_kp, p.stance_kd));
             } else {
                 burst(e, s.hip_flex, 0, p.swing_hip_amp, t, p.swing_hip_on, p.swing_hip_dur);
                 burst(e, s.knee, 0, p.swing_knee_amp, t, 0.0, p.swing_knee_dur);
-                if t >= p.reach_time {
-                    let target = p.td_hip + p.td_hip_cv * (body.com_vel[0] - p.target_speed);
-                    drive(e, s.hip_flex, pd(s.hip_flex, target, p.swing_kp, p.swing_kd));
-                    drive(e, s.knee, pd(s.knee, p.td_knee, p.swing_kp, p.swing_kd));
+                // Thigh angle in the world (pelvis pitch compensated): recovery to a high knee, then retraction
+                // to the touchdown angle, which reaches further when running faster than the target.
+                let thigh = q[s.hip_flex] - pelvis_pitch;
+                if t >= p.reach_time && thigh >= p.reach_thigh {
+                    phase.reaching = true;
                 }
-                drive(e, s.ankle, pd(s.ankle, p.td_ankle, p.swing_kp, p.swing_kd));
-                // Frontal placement: step towards where the COM is heading (sign maps to adduction per side).
-                let add = p.td_add + s.sign * p.td_add_cv * body.com_vel[1];
+                let (thigh_target, knee_target) = if phase.reaching {
+                    (p.td_thigh + p.td_cv * (v - p.target_speed), p.td_knee)
+                } else {
+                    (p.thigh_peak, p.knee_swing)
+                };
+                let thigh_rate = qd[s.hip_flex] - wp[1];
+                drive(
+                    e,
+                    s.hip_flex,
+                    m * (p.swing_kp * (thigh_target - thigh) - p.swing_kd * thigh_rate),
+                );
+                drive(e, s.knee, pd(s.knee, knee_target, p.swing_kp, p.swing_kd));
+                drive(e, s.ankle, pd(s.ankle, p.td_ankle, p.ankle_kp, p.ankle_kd));
+                // Frontal placement: the leg's lateral angle in the world (positive = foot to the left), away from
+                // the midline by `td_width`, towards where the COM is heading; pelvis roll compensated.
+                let lateral = -s.sign * p.td_width + p.td_lat_cv * vy;
+                let add = s.sign * (lateral - roll);
                 drive(e, s.hip_add, pd(s.hip_add, add, p.swing_kp, p.swing_kd));
                 drive(e, s.hip_rot, pd(s.hip_rot, 0.0, p.swing_kp, p.swing_kd));
             }
@@ -355,6 +509,11 @@ impl Controller for Sprint {
             drive(e, s.shoulder_flex, pd(s.shoulder_flex, arm, p.arm_kp, p.arm_kd));
             drive(e, s.shoulder_abd, pd(s.shoulder_abd, 0.1, p.arm_kp, p.arm_kd));
             drive(e, s.elbow, pd(s.elbow, p.elbow, p.arm_kp, p.arm_kd));
+        }
+        for s in self.sides {
+            for i in [s.shoulder_flex, s.shoulder_abd, s.elbow] {
+                e[i] = e[i].map(|x| x * p.arm_excitation);
+            }
         }
         let [lf, lb, lr] = self.lumbar;
         drive(e, lf, pd(lf, p.lumbar_flex, p.lumbar_kp, p.lumbar_kd));

@@ -9,8 +9,9 @@ use super::Stance;
 use crate::model::Model;
 use crate::sim::{Simulator, State, StepReport};
 
-/// Steps before this index are the run-in; the rest are "steady" (their means go to `summary.json`).
-pub const STEADY_FROM: usize = 2;
+/// Steps before this index are the run-in (two strides from the start state: a run started from a touchdown state
+/// settles into its own speed and rhythm over them); the rest are "steady" (their means go to `summary.json`).
+pub const STEADY_FROM: usize = 4;
 
 #[derive(Debug, Clone)]
 struct Sample {
@@ -19,6 +20,7 @@ struct Sample {
     com_z: f64,
     com_x: f64,
     trunk_pitch: f64,
+    trunk_yaw: f64,
     torque: Vec<f64>,
     fz: Vec<f64>,
 }
@@ -67,6 +69,15 @@ pub struct StepRow {
     pub com_vertical_excursion: f64,
     /// Trunk pitch range over the step, max − min (rad).
     pub trunk_angle_range: f64,
+    /// Mean trunk pitch over the step (rad, forward lean positive).
+    pub trunk_pitch_mean: f64,
+    /// Trunk yaw (rotation about the vertical) range over the step, max − min (rad).
+    pub trunk_yaw_range: f64,
+    /// Net horizontal impulse of the stance, propulsive + braking (N·s).
+    pub net_horizontal_impulse: f64,
+    /// Forward COM speed dip during contact: (speed at touchdown − lowest speed in contact) / speed at
+    /// touchdown (dimensionless; speeds from COM positions one simulation step apart).
+    pub contact_speed_dip: f64,
     /// Peak torque of each muscle group over the step, both sides, by group name (N·m/kg).
     pub peak_group_torque_nm_per_kg: Vec<(String, f64)>,
 }
@@ -85,6 +96,7 @@ impl StepRecorder {
         let m = &sim.model;
         let r = sim.segment_pose(state, self.trunk).1;
         let z = r * rapier3d_f64::math::Vector::Z;
+        let x = r * rapier3d_f64::math::Vector::X;
         let com = sim.measures(state).com;
         self.samples.push(Sample {
             t: state.t,
@@ -92,6 +104,7 @@ impl StepRecorder {
             com_z: com[2],
             com_x: com[0],
             trunk_pitch: z.x.atan2(z.z),
+            trunk_yaw: x.y.atan2(x.x),
             torque: report.torque.clone(),
             fz: report.grf.iter().map(|g| g[2]).collect(),
         });
@@ -151,6 +164,16 @@ impl StepRecorder {
                 }
             }
             peaks.sort_by(|a, b| a.0.cmp(&b.0));
+            // Forward COM speed between consecutive samples of the contact (and the one before touchdown).
+            let speeds: Vec<f64> = self.samples[i0.saturating_sub(1)..i_lo.min(self.samples.len())]
+                .windows(2)
+                .map(|w| (w[1].com_x - w[0].com_x) / (w[1].t - w[0].t))
+                .collect();
+            let contact_speed_dip = match speeds.first() {
+                Some(&v0) if v0 > 0.0 => (v0 - speeds.iter().copied().fold(f64::INFINITY, f64::min)) / v0,
+                _ => f64::NAN,
+            };
+            let mean_of = |f: &dyn Fn(&Sample) -> f64, ss: &[Sample]| ss.iter().map(f).sum::<f64>() / ss.len() as f64;
             out.push(StepRow {
                 step: k,
                 side: st.foot_name.clone(),
@@ -169,6 +192,10 @@ impl StepRecorder {
                 braking_share: st.braking_fraction,
                 com_vertical_excursion: range(&|s| s.com_z, contact),
                 trunk_angle_range: range(&|s| s.trunk_pitch, step),
+                trunk_pitch_mean: mean_of(&|s| s.trunk_pitch, step),
+                trunk_yaw_range: range(&|s| s.trunk_yaw, step),
+                net_horizontal_impulse: st.propulsive_impulse + st.braking_impulse,
+                contact_speed_dip,
                 peak_group_torque_nm_per_kg: peaks,
             });
         }
@@ -196,6 +223,10 @@ pub fn table(rows: &[StepRow]) -> (Vec<String>, Vec<Vec<String>>) {
         "braking_share",
         "com_vertical_excursion",
         "trunk_angle_range",
+        "trunk_pitch_mean",
+        "trunk_yaw_range",
+        "net_horizontal_impulse",
+        "contact_speed_dip",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -228,6 +259,10 @@ pub fn table(rows: &[StepRow]) -> (Vec<String>, Vec<Vec<String>>) {
                 r.braking_share,
                 r.com_vertical_excursion,
                 r.trunk_angle_range,
+                r.trunk_pitch_mean,
+                r.trunk_yaw_range,
+                r.net_horizontal_impulse,
+                r.contact_speed_dip,
             ] {
                 v.push(f(x));
             }

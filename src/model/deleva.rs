@@ -31,7 +31,7 @@
 
 use serde_json::json;
 
-use super::file::{DofSpec, GeomSpec, JointSpec, ModelFile, SegmentSpec};
+use super::file::{ContactSpec, ContactSphere, DofSpec, GeomSpec, JointSpec, ModelFile, SegmentSpec};
 
 /// The de Leva (1996) Table 4 male parameters, one row per segment (see the file's own header comments).
 const DELEVA_CSV: &str = include_str!("../../data/shared/reference/de-leva-1996-male.csv");
@@ -51,6 +51,11 @@ const CHOICES_STATURE_M: f64 = 1.80;
 const ANKLE_HEIGHT: f64 = 0.08;
 /// Heel behind the ankle joint centre, as a fraction of foot length (dimensionless, not scaled).
 const HEEL_BEHIND_ANKLE: f64 = 0.25;
+/// Metatarsal heads ahead of the heel, as a fraction of the heel–toe-tip length (dimensionless). The toes are not
+/// modelled (the foot is one rigid body), so the front contact sits at the metatarsal heads, about 0.73 of foot
+/// length from the heel (the ball of the foot), not at the toe tip: a toe-tip contact would give the
+/// plantarflexors a lever about 1.6 times too long in push-off.
+const BALL_FROM_HEEL: f64 = 0.73;
 /// Foot box half width, y (m).
 const FOOT_HALF_WIDTH: f64 = 0.05;
 /// Foot box half height, z (m); the box bottom is on the ground in the standing pose.
@@ -354,6 +359,11 @@ pub fn default_athlete(height_m: f64, mass_kg: f64) -> ModelFile {
         center: [(x_heel + x_toe) / 2.0, 0.0, foot_z],
         half_extents: [lf / 2.0, FOOT_HALF_WIDTH * s_ch, foot_half_height],
     };
+    // Contact: two spheres under the heel and two under the ball of each foot, bottoms on the sole plane.
+    let r_sphere = super::DEFAULT_SPHERE_RADIUS;
+    let y_sphere = FOOT_HALF_WIDTH * s_ch - r_sphere;
+    let foot_spheres = [x_heel + r_sphere, x_heel + BALL_FROM_HEEL * lf]
+        .map(|x| [-y_sphere, y_sphere].map(|y| [x, y, -ankle_height + r_sphere]));
     // foot long axis is x: long r -> Ixx, medio-lateral r -> Iyy, antero-posterior ("sagittal") r -> Izz
     let fi = |r: f64| ft.m * (r * lf).powi(2);
     let foot: Inertial = (
@@ -535,10 +545,20 @@ pub fn default_athlete(height_m: f64, mass_kg: f64) -> ModelFile {
         ));
     }
 
+    let spheres = ["r", "l"]
+        .iter()
+        .flat_map(|side| {
+            foot_spheres.iter().flatten().map(move |&center| ContactSphere {
+                segment: format!("foot_{side}"),
+                center,
+                radius: r_sphere,
+            })
+        })
+        .collect();
     ModelFile {
         name: "default_athlete".to_string(),
         segments,
-        contact: None,
+        contact: Some(ContactSpec { spheres }),
         generated_by: Some(json!("sprintlab default athlete (de Leva 1996)")),
         units: None,
         conventions: None,

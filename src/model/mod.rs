@@ -32,6 +32,8 @@ pub struct Strengths {
     pub torso: f64,
     /// Per-group factors by group name (default 1).
     pub groups: BTreeMap<String, f64>,
+    /// Factor on every group's `omega_max` (default 1): how fast the generators can shorten.
+    pub velocity: f64,
 }
 
 impl Default for Strengths {
@@ -42,6 +44,7 @@ impl Default for Strengths {
             arms: 1.0,
             torso: 1.0,
             groups: BTreeMap::new(),
+            velocity: 1.0,
         }
     }
 }
@@ -298,13 +301,14 @@ impl Model {
                         })?,
                 };
                 let gen = |g: &str| -> Result<Generator, Error> {
-                    let params = table.groups.get(g).cloned().ok_or_else(|| {
+                    let mut params = table.groups.get(g).cloned().ok_or_else(|| {
                         err(format!(
                             "DOF `{}`: muscle group `{g}` is not in the generator table",
                             d.name
                         ))
                     })?;
                     let strength = strengths.factor(g);
+                    params.omega_max *= strengths.velocity;
                     Ok(Generator {
                         t_max: strength * params.t_iso_nm_per_kg * mass,
                         contributor: Contributor::of_group(g),

@@ -211,7 +211,7 @@ pub fn optimize(loaded: &Loaded, opts: &OptimizeOptions) -> Result<PathBuf, Erro
             .iter()
             .map(|p| ((p.min - p.init) / p.std, (p.max - p.init) / p.std))
             .collect();
-        let mut c = CmaEsConfig::new(1.0).seed(seed).bounds(bounds);
+        let mut c = CmaEsConfig::new(cfg.sigma0).seed(seed).bounds(bounds);
         if let Some(l) = cfg.population {
             c = c.lambda(l);
         }
@@ -249,6 +249,18 @@ pub fn optimize(loaded: &Loaded, opts: &OptimizeOptions) -> Result<PathBuf, Erro
     while (ck.solver.evaluations() as usize) < max_evals {
         if INTERRUPTED.load(Ordering::SeqCst) {
             write_outputs_partial(&out, &ck)?;
+            if let Some((v, c)) = &ck.best {
+                write_best(
+                    loaded,
+                    &out,
+                    &names,
+                    v,
+                    *c,
+                    seed,
+                    ck.solver.evaluations(),
+                    "interrupted",
+                )?;
+            }
             if let Some(b) = &bar {
                 b.abandon();
             }
@@ -303,6 +315,10 @@ pub fn optimize(loaded: &Loaded, opts: &OptimizeOptions) -> Result<PathBuf, Erro
         }
         if row.generation % cfg.checkpoint_every as u64 == 0 {
             write_outputs_partial(&out, &ck)?;
+            // The best so far, usable (and replayable) while the run goes on.
+            if let Some((v, c)) = &ck.best {
+                write_best(loaded, &out, &names, v, *c, seed, row.evaluations, "running")?;
+            }
         }
     }
     if let Some(b) = bar {
@@ -341,6 +357,37 @@ fn finish(
     stop_reason: &str,
     mut manifest: Manifest,
 ) -> Result<(), Error> {
+    let overlay = write_best(
+        loaded,
+        out,
+        names,
+        &best_values,
+        best_cost,
+        seed,
+        evaluations,
+        stop_reason,
+    )?;
+    let best = loaded.with_overlay(&overlay, &out.join("best.toml"))?;
+    crate::app::write_rollout(&best, out)?;
+    manifest.finish();
+    write_atomic(
+        &out.join("manifest.json"),
+        (serde_json::to_string_pretty(&manifest).expect("json") + "\n").as_bytes(),
+    )
+}
+
+/// Writes `best.toml` (the best parameters as an overlay, with how they were found) and returns the overlay.
+#[allow(clippy::too_many_arguments)]
+fn write_best(
+    loaded: &Loaded,
+    out: &Path,
+    names: &[String],
+    best_values: &[f64],
+    best_cost: f64,
+    seed: u64,
+    evaluations: u64,
+    stop_reason: &str,
+) -> Result<BTreeMap<String, f64>, Error> {
     let overlay: BTreeMap<String, f64> = names.iter().cloned().zip(best_values.iter().copied()).collect();
     let best_toml = format!(
         "# Best parameters found by `sprintlab optimize` ({}, seed {seed}, {evaluations} evaluations, stop: \
@@ -354,13 +401,7 @@ fn finish(
         params::overlay_toml(&overlay)
     );
     write_atomic(&out.join("best.toml"), best_toml.as_bytes())?;
-    let best = loaded.with_overlay(&overlay, &out.join("best.toml"))?;
-    crate::app::write_rollout(&best, out)?;
-    manifest.finish();
-    write_atomic(
-        &out.join("manifest.json"),
-        (serde_json::to_string_pretty(&manifest).expect("json") + "\n").as_bytes(),
-    )
+    Ok(overlay)
 }
 
 /// `history.csv` (integers as integers, floats round-trip).

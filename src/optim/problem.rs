@@ -35,8 +35,17 @@ pub struct Evaluation {
     /// Stride metrics per step (filled for output rollouts only; see `steps.csv`).
     #[serde(skip)]
     pub steps: Vec<StepRow>,
-    /// Means of the stride metrics over the steady steps (from the third step on), by `steps.csv` column.
+    /// Means of the stride metrics over the steady steps (from the fifth step on, `steps::STEADY_FROM`), by `steps.csv` column.
     pub steady_step_means: std::collections::BTreeMap<String, f64>,
+    /// Forward COM speed at the end of the survived run (m/s).
+    pub final_speed: f64,
+    /// COM height at the end of the survived run minus at the start (m).
+    pub height_change: f64,
+    /// Left/right step-time asymmetry over the steps from the third on: |mean right − mean left| / their mean
+    /// (0 when there are not at least one complete step of each side).
+    pub step_asymmetry: f64,
+    /// RMS deviation of the trunk pitch from the objective's `trunk_pitch` over the survived run (rad).
+    pub trunk_pitch_rms: f64,
     /// Effort: ∫Σa² dt / duration over activations (excitation-driven), or ∫Σ(τ/τ_max)² dt / duration.
     pub effort: f64,
 }
@@ -67,6 +76,10 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
     let mut effort = Effort::new();
     let mut lost = None;
     let mut vx_end = vx0;
+    let mut z_end = m0.com[2];
+    let trunk = model.segment_index("torso").unwrap_or(0);
+    let pitch_target = loaded.scenario.objective.trunk_pitch;
+    let (mut pitch_sq, mut pitch_n) = (0.0, 0u64);
     let (traj, summary) = rollout::run_with(
         &sim,
         state,
@@ -84,12 +97,18 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
                 effort.add(&s.activation, dt);
             }
             lost = checker.check(&sim, s, &limits, z0);
+            let rot = sim.segment_pose(s, trunk).1;
+            let z_axis = rot * rapier3d_f64::math::Vector::new(0.0, 0.0, 1.0);
+            let pitch = z_axis.x.atan2(z_axis.z);
+            pitch_sq += (pitch - pitch_target).powi(2);
+            pitch_n += 1;
             let last = s.t + 0.5 * dt >= loaded.scenario.run.duration;
             if lost.is_some() || last {
                 // Whole-body measures only where they are used: the end of the rollout.
                 let m = sim.measures(s);
                 vx_end = m.momentum[0] / model.mass;
                 x_end = m.com[0];
+                z_end = m.com[2];
             }
             if lost.is_some() {
                 Flow::Stop
@@ -123,6 +142,10 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
         } else {
             0.0
         },
+        final_speed: vx_end,
+        height_change: z_end - m0.com[2],
+        trunk_pitch_rms: (pitch_sq / pitch_n.max(1) as f64).sqrt(),
+        step_asymmetry: step_asymmetry(&stances),
         effort: effort.value(),
         stances,
         steps: step_rows,
@@ -137,9 +160,31 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
             + o.speed_gained * e.speed_gained
             + o.effort * e.effort
             + o.speed_error * (e.mean_speed - o.target_speed).abs()
+            + o.final_speed_error * (e.final_speed - o.target_speed).abs()
+            + o.height_loss * (-e.height_change).max(0.0)
+            + o.trunk_pitch_error * e.trunk_pitch_rms
+            + o.step_asymmetry * e.step_asymmetry
             + o.balance * (1.0 - (e.survived / duration).min(1.0))
     };
     (traj, summary, e)
+}
+
+/// |mean step time after foot 0's touchdowns − after foot 1's| / their mean, over steps from
+/// [`steps::STEADY_FROM`] on; 0 without a complete step of each foot.
+fn step_asymmetry(stances: &[Stance]) -> f64 {
+    let mut sums = [(0.0, 0u32); 2];
+    for w in stances.windows(2).skip(steps::STEADY_FROM) {
+        if w[0].foot < 2 {
+            let s = &mut sums[w[0].foot];
+            s.0 += w[1].touchdown - w[0].touchdown;
+            s.1 += 1;
+        }
+    }
+    if sums[0].1 == 0 || sums[1].1 == 0 {
+        return 0.0;
+    }
+    let (a, b) = (sums[0].0 / sums[0].1 as f64, sums[1].0 / sums[1].1 as f64);
+    (a - b).abs() / (0.5 * (a + b))
 }
 
 /// Runs the scenario once and returns its measures and cost (no trajectory kept).

@@ -257,6 +257,7 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
     ] {
         within(&format!("strength.{name}"), x, 0.0, 10.0, false, "")?;
     }
+    within("strength.velocity", s.strength.velocity, 0.1, 10.0, false, "")?;
     let table = GeneratorTable::priors();
     for (g, &x) in &s.strength.groups {
         let p = format!("strength.groups.{g}");
@@ -359,6 +360,9 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
     if o.progress_every == 0 {
         return bad("optimize.progress_every", "must be an integer ≥ 1".into());
     }
+    if !(o.sigma0 > 0.0 && o.sigma0 <= 10.0) {
+        return bad("optimize.sigma0", format!("must be in (0, 10]; got {}", o.sigma0));
+    }
     let ob = &s.objective;
     for (name, w) in [
         ("propulsive_impulse", ob.propulsive_impulse),
@@ -368,6 +372,11 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
         ("effort", ob.effort),
         ("speed_error", ob.speed_error),
         ("target_speed", ob.target_speed),
+        ("final_speed_error", ob.final_speed_error),
+        ("height_loss", ob.height_loss),
+        ("trunk_pitch_error", ob.trunk_pitch_error),
+        ("trunk_pitch", ob.trunk_pitch),
+        ("step_asymmetry", ob.step_asymmetry),
         ("balance", ob.balance),
     ] {
         within(&format!("objective.{name}"), w, -1e9, 1e9, false, "")?;
@@ -392,6 +401,15 @@ pub fn load_text(text: &str, path: &Path) -> Result<Loaded, Error> {
 /// Loads scenario source text: finds its free parameters, substitutes their `init` values, then parses,
 /// validates and compiles.
 fn load_source(source: &str, sha256: String, path: &Path) -> Result<Loaded, Error> {
+    let loaded = load_ranges(source, sha256, path)?;
+    match loaded.scenario.optimize.start.clone() {
+        Some(start) => loaded.with_start(&start),
+        None => Ok(loaded),
+    }
+}
+
+/// [`load_source`] without `[optimize] start` (already applied, or overridden by an overlay).
+fn load_ranges(source: &str, sha256: String, path: &Path) -> Result<Loaded, Error> {
     let free = params::find(source, path)?;
     let inits: Vec<f64> = free.iter().map(|p| p.init).collect();
     resolve(source, free, &inits, sha256, path)
@@ -416,6 +434,7 @@ fn finish_load(scenario: Scenario, text: &str, sha256: String, path: &Path) -> R
         arms: scenario.strength.arms,
         torso: scenario.strength.torso,
         groups: scenario.strength.groups.clone(),
+        velocity: scenario.strength.velocity,
     };
     let contact = ContactParams {
         stiffness: scenario.contact.stiffness,
@@ -508,7 +527,7 @@ fn check_dof_names(s: &Scenario, model: &Model, file: &Path, text: &str) -> Resu
     };
     // (dotted base path, the map if given, largest allowed magnitude)
     type NamedMap<'a> = (&'a str, Option<&'a BTreeMap<String, f64>>, f64);
-    let maps: [NamedMap; 5] = [
+    let maps: [NamedMap; 6] = [
         ("controller.torques", s.controller.torques.as_ref(), 1000.0),
         (
             "controller.targets",
@@ -518,6 +537,7 @@ fn check_dof_names(s: &Scenario, model: &Model, file: &Path, text: &str) -> Resu
         ("controller.kp", s.controller.kp.as_ref(), 1e5),
         ("controller.kd", s.controller.kd.as_ref(), 1e4),
         ("initial.angles", Some(&s.initial.angles), std::f64::consts::PI),
+        ("initial.rates", Some(&s.initial.rates), 50.0),
     ];
     if s.controller.kind == ControllerKind::Sprint {
         Sprint::new(model, s.controller.sprint.clone().unwrap_or_default())
@@ -598,7 +618,72 @@ impl Loaded {
     /// numbers or ranges become fixed values; the remaining ranges stay free.
     pub fn with_overlay(&self, overlay: &BTreeMap<String, f64>, overlay_file: &Path) -> Result<Loaded, Error> {
         let source = params::apply_overlay(&self.source, &self.path, overlay, overlay_file)?;
-        load_source(&source, self.sha256.clone(), &self.path)
+        // The overlay's values win over a warm start's: the start only seeds the inits of what stays free.
+        let mut loaded = load_ranges(&source, self.sha256.clone(), &self.path)?;
+        for p in loaded.params.iter_mut() {
+            if let Some(q) = self.params.iter().find(|q| q.name == p.name) {
+                p.init = q.init;
+            }
+        }
+        let inits = loaded.param_inits();
+        loaded.with_values(&inits).map(|mut l| {
+            l.params = loaded.params.clone();
+            l
+        })
+    }
+
+    /// Applies `[optimize] start`: the start file's values become the `init` of matching free parameters (and
+    /// replace matching plain numbers); its SHA-256 is folded into `sha256`.
+    fn with_start(mut self, start: &str) -> Result<Loaded, Error> {
+        let file = self.path.parent().unwrap_or(Path::new(".")).join(start);
+        if let Err(e) = std::fs::metadata(&file) {
+            return Err(invalid(
+                &self.path,
+                &self.source,
+                "optimize.start",
+                format!("cannot read the start file {}: {e}", file.display()),
+            ));
+        }
+        let overlay = params::read_overlay(&file)?;
+        let otext = std::fs::read_to_string(&file).unwrap_or_default();
+        let mut fixed = BTreeMap::new();
+        for (name, &v) in &overlay {
+            match self.params.iter_mut().find(|p| &p.name == name) {
+                Some(p) if v < p.min || v > p.max => {
+                    return Err(invalid(
+                        &file,
+                        &otext,
+                        name,
+                        format!(
+                            "start value {v} lies outside this scenario's range [{}, {}]",
+                            p.min, p.max
+                        ),
+                    ))
+                }
+                Some(p) => p.init = v,
+                None => {
+                    fixed.insert(name.clone(), v);
+                }
+            }
+        }
+        let source = params::apply_overlay(&self.source, &self.path, &fixed, &file)?;
+        let free = params::find(&source, &self.path)?;
+        // Same ranges (the overlay only fixed plain numbers), with the start values as inits.
+        let free: Vec<FreeParam> = free
+            .into_iter()
+            .map(|mut f| {
+                if let Some(p) = self.params.iter().find(|p| p.name == f.name) {
+                    f.init = p.init;
+                }
+                f
+            })
+            .collect();
+        let inits: Vec<f64> = free.iter().map(|p| p.init).collect();
+        let sha = hex(&Sha256::digest(
+            format!("{}\nstart {}\n{}", self.sha256, start, otext).as_bytes(),
+        ));
+        self.sha256 = sha;
+        resolve(&source, free, &inits, self.sha256.clone(), &self.path)
     }
 
     /// Initial values, bounds and spreads of the free parameters.
@@ -629,6 +714,13 @@ impl Loaded {
     pub fn initial_state(&self, sim: &Simulator) -> State {
         let mut s = sim.initial_state_with(&self.initial_angles(), self.scenario.initial.drop_height);
         sim.set_velocity(&mut s, self.scenario.initial.velocity);
+        let rates: Vec<f64> = self
+            .model
+            .dofs
+            .iter()
+            .map(|d| self.scenario.initial.rates.get(&d.name).copied().unwrap_or(0.0))
+            .collect();
+        sim.set_joint_rates(&mut s, &rates);
         s
     }
 

@@ -78,6 +78,15 @@ pub struct OptimizeSection {
     pub checkpoint_every: usize,
     /// Off a terminal, print a progress line every this many generations, ≥ 1. Default 10.
     pub progress_every: usize,
+    /// Warm start: a parameter file (an earlier stage's `best.toml`; path relative to this scenario file) whose
+    /// values become the `init` of this scenario's matching ranges (each must lie inside its range); values for
+    /// paths that are plain numbers here replace them. Its SHA-256 is folded into the scenario hash, so a resumed
+    /// run refuses a changed start file. Default: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    /// CMA-ES initial step size in units of each range's `std` (0 < sigma0 ≤ 10). Default 1; a warm start
+    /// typically uses 0.3.
+    pub sigma0: f64,
 }
 
 impl Default for OptimizeSection {
@@ -88,6 +97,8 @@ impl Default for OptimizeSection {
             population: None,
             checkpoint_every: 1,
             progress_every: 10,
+            start: None,
+            sigma0: 1.0,
         }
     }
 }
@@ -109,8 +120,21 @@ pub struct ObjectiveSection {
     pub effort: f64,
     /// Weight on |mean forward COM speed − `target_speed`| over the part of the run that was survived (per m/s).
     pub speed_error: f64,
-    /// Target forward speed for `speed_error` (m/s). Default 0.
+    /// Target forward speed for `speed_error` and `final_speed_error` (m/s). Default 0.
     pub target_speed: f64,
+    /// Weight on |forward COM speed at the end of the survived run − `target_speed`| (per m/s): a gait that holds
+    /// its speed, not one that spends the start speed. Default 0.
+    pub final_speed_error: f64,
+    /// Weight on the COM height lost over the survived run, max(0, z_start − z_end) (per m). Default 0.
+    pub height_loss: f64,
+    /// Weight on the RMS deviation of the trunk pitch from `trunk_pitch` over the survived run (per rad).
+    /// Default 0.
+    pub trunk_pitch_error: f64,
+    /// Target trunk pitch for `trunk_pitch_error` (rad, forward lean positive). Default 0.
+    pub trunk_pitch: f64,
+    /// Weight on the left/right step-time asymmetry: |mean step time after a right touchdown − after a left
+    /// touchdown| / their mean, over the steps from the fifth on (dimensionless; a limp costs). Default 0.
+    pub step_asymmetry: f64,
     /// Weight on the fraction of the run lost to a balance loss (the rollout stops there). Default 1000, so a
     /// fall always costs more than any push gains, and falling later costs less than falling earlier.
     pub balance: f64,
@@ -126,6 +150,11 @@ impl Default for ObjectiveSection {
             effort: 0.0,
             speed_error: 0.0,
             target_speed: 0.0,
+            final_speed_error: 0.0,
+            height_loss: 0.0,
+            trunk_pitch_error: 0.0,
+            trunk_pitch: 0.0,
+            step_asymmetry: 0.0,
             balance: 1000.0,
         }
     }
@@ -286,6 +315,11 @@ pub struct StrengthSection {
     pub torso: f64,
     /// Per muscle group factor by group name (`hip_ext = 1.2`); groups of the generator table. Default 1 each.
     pub groups: BTreeMap<String, f64>,
+    /// Factor on every group's `omega_max`, the joint angular velocity at which concentric torque reaches zero
+    /// (dimensionless, 0.1–10). The priors note that fast athletes scale torque and `omega_max` together: a
+    /// trained sprinter's muscle–tendon units keep torque at joint velocities where the dynamometer-based priors
+    /// have almost none. Default 1 (the priors).
+    pub velocity: f64,
 }
 
 impl Default for StrengthSection {
@@ -296,6 +330,7 @@ impl Default for StrengthSection {
             arms: 1.0,
             torso: 1.0,
             groups: BTreeMap::new(),
+            velocity: 1.0,
         }
     }
 }
@@ -330,6 +365,10 @@ pub struct InitialSection {
     /// Initial velocity of the whole body (m/s, world frame), each component within ±20: every segment moves
     /// with it (a running touchdown). Default [0, 0, 0].
     pub velocity: [f64; 3],
+    /// Initial joint angular velocities by DOF name (rad/s), each within ±50; unlisted DOFs start at 0. A running
+    /// touchdown sets the stance hip extending (about −speed / leg length) so the foot lands nearly at rest and
+    /// the swing hip flexing. Default: none.
+    pub rates: BTreeMap<String, f64>,
 }
 
 /// Controller kinds.

@@ -237,6 +237,21 @@ impl Simulator {
         qd[2] = v[2];
     }
 
+    /// Sets joint angular velocities (rad/s), in model DOF order, on top of the root velocity: with the root
+    /// moving at `v`, a rate on the stance hip lets the touchdown foot meet the ground nearly at rest, as a runner's
+    /// does.
+    pub fn set_joint_rates(&self, s: &mut State, rates: &[f64]) {
+        let mb = s
+            .sets
+            .multibody_joints
+            .get_multibody_mut(self.layout.multibody)
+            .expect("multibody");
+        let mut qd = mb.generalized_velocity_mut();
+        for (d, &r) in self.layout.dof.iter().zip(rates) {
+            qd[d.assembly] = r;
+        }
+    }
+
     /// A fresh workspace.
     pub fn workspace(&self) -> Workspace {
         let mut params = IntegrationParameters {
@@ -358,6 +373,25 @@ impl Simulator {
                 .map(|&f| self.segment_pose(s, f).0.into())
                 .collect(),
             grf: grf.to_vec(),
+            legs: self
+                .model
+                .feet
+                .iter()
+                .map(|&f| {
+                    let shank = self.model.segments[f].parent?;
+                    let thigh = self.model.segments[shank].parent?;
+                    let (pf, rf) = self.segment_pose(s, f);
+                    let (ps, rs) = self.segment_pose(s, shank);
+                    let pt = self.segment_pose(s, thigh).0;
+                    Some(crate::control::LegPose {
+                        hip: pt.into(),
+                        knee: ps.into(),
+                        ankle: pf.into(),
+                        shank_rot: [rs.w, rs.x, rs.y, rs.z],
+                        foot_rot: [rf.w, rf.x, rf.y, rf.z],
+                    })
+                })
+                .collect(),
         }
     }
 
