@@ -151,7 +151,14 @@ impl StepRecorder {
                 (Some(a), Some(b)) if b.t > a.t => (b.com_x - a.com_x) / (b.t - a.t),
                 _ => f64::NAN,
             };
+            // Every group of the model gets a column, 0 when it produced no torque in this step: rows stay aligned
+            // (a passive contributor, e.g. arms off, has groups that never act).
             let mut peaks: Vec<(String, f64)> = Vec::new();
+            for g in model.dofs.iter().flat_map(|d| d.generators.iter()) {
+                if !peaks.iter().any(|(n, _)| *n == g.params.group) {
+                    peaks.push((g.params.group.clone(), 0.0));
+                }
+            }
             for (i, d) in model.dofs.iter().enumerate() {
                 for s in step {
                     let tau = s.torque[i];
