@@ -121,6 +121,8 @@ const CASES: &[Case] = &[
     case("controller_missing_kind.toml", 5, 1, "controller.kind", "missing field `kind`"),
     case("torques_unknown_dof.toml", 7, 42, "controller.torques.knee_rr", "the model's DOFs are: hip_flex_r,"),
     case("hold_posture_with_torques.toml", 7, 11, "controller.torques", "not used by kind = \"hold-posture\""),
+    case("sprint_amplitude_above_one.toml", 5, 16, "controller.sprint.push_hip_amp", "must be an excitation in [0, 1]; got 1.5"),
+    case("sprint_negative_gain.toml", 4, 12, "controller.sprint.trunk_kp", "must be a number in [0, 1e6]; got -20"),
     case("sprint_unknown_parameter.toml", 5, 1, "controller.sprint.leg_kk", "unknown field `leg_kk`, expected one of `leg_k`"),
     // Optimisation: warm start and step size.
     case("optimize_start_missing.toml", 6, 9, "optimize.start", "cannot read the start file"),

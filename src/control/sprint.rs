@@ -85,6 +85,9 @@ pub struct SprintParams {
     /// Touchdown thigh-angle gain on forward speed error (rad per m/s; faster than target → reach further).
     /// Default 0.05.
     pub td_cv: f64,
+    /// Touchdown thigh-angle gain on the COM's forward distance ahead of the other (stance) foot's ankle (rad per
+    /// m; SIMBICON's c_d, 0 in its running gait). Default 0.
+    pub td_cd: f64,
     /// Target forward speed of the placement law (m/s). Default 8.
     pub target_speed: f64,
     /// Knee flexion at touchdown (rad). Default 0.3.
@@ -99,6 +102,9 @@ pub struct SprintParams {
     pub td_width: f64,
     /// Lateral placement gain on the COM's lateral velocity (rad per m/s). Default 0.1.
     pub td_lat_cv: f64,
+    /// Lateral placement gain on the COM's lateral distance from the other (stance) foot's ankle (rad per m).
+    /// Default 0.
+    pub td_lat_cd: f64,
     /// Target trunk pitch (rad, forward lean positive). Default 0.15.
     pub trunk_pitch: f64,
     /// Trunk pitch feedback through the stance hip: stiffness (N·m/rad per kg). Default 20.
@@ -169,6 +175,7 @@ impl Default for SprintParams {
             reach_thigh: 0.7,
             td_thigh: 0.45,
             td_cv: 0.05,
+            td_cd: 0.0,
             target_speed: 8.0,
             td_knee: 0.3,
             td_ankle: 0.0,
@@ -176,6 +183,7 @@ impl Default for SprintParams {
             swing_kd: 0.4,
             td_width: 0.03,
             td_lat_cv: 0.1,
+            td_lat_cd: 0.0,
             trunk_pitch: 0.15,
             trunk_kp: 20.0,
             trunk_kd: 2.0,
@@ -196,6 +204,51 @@ impl Default for SprintParams {
             initial_swing_time: 0.15,
         }
     }
+}
+
+impl SprintParams {
+    /// Checks every value: finite; excitations (`*_amp`, `arm_excitation`) in [0, 1]; angles within ±π; the
+    /// COM-position placement gains within ±10 rad/m; gains, stiffnesses, times, durations, lengths and speeds in
+    /// [0, 1e6]. Returns the offending field and what is allowed.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        let value = serde_json::to_value(self).expect("serialisable");
+        let map = value.as_object().expect("a struct");
+        for (name, v) in map {
+            let x = v.as_f64().unwrap_or(f64::NAN);
+            let (lo, hi, what) = if name.ends_with("_amp") || name == "arm_excitation" {
+                (0.0, 1.0, "an excitation in [0, 1]")
+            } else if name == "td_cd" || name == "td_lat_cd" {
+                (-10.0, 10.0, "a gain within ±10 rad/m")
+            } else if is_angle(name) {
+                (-std::f64::consts::PI, std::f64::consts::PI, "an angle within ±π rad")
+            } else {
+                (0.0, 1e6, "a number in [0, 1e6]")
+            };
+            if !(x.is_finite() && x >= lo && x <= hi) {
+                return Err((name.clone(), format!("must be {what}; got {x}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Fields that are angles (rad, either sign): targets and placement angles.
+fn is_angle(name: &str) -> bool {
+    matches!(
+        name,
+        "stance_ankle"
+            | "thigh_peak"
+            | "knee_swing"
+            | "reach_thigh"
+            | "td_thigh"
+            | "td_knee"
+            | "td_ankle"
+            | "td_width"
+            | "trunk_pitch"
+            | "lumbar_flex"
+            | "arm_bias"
+            | "elbow"
+    )
 }
 
 /// DOF indices of one leg and arm.
@@ -480,12 +533,15 @@ impl Controller for Sprint {
                 burst(e, s.knee, 0, p.swing_knee_amp, t, 0.0, p.swing_knee_dur);
                 // Thigh angle in the world (pelvis pitch compensated): recovery to a high knee, then retraction
                 // to the touchdown angle, which reaches further when running faster than the target.
+                // COM relative to the other foot's ankle (the stance foot, or the last one in flight).
+                let other = body.feet[self.foot[1 - k]];
+                let (d_fwd, d_lat) = (body.com[0] - other[0], body.com[1] - other[1]);
                 let thigh = q[s.hip_flex] - pelvis_pitch;
                 if t >= p.reach_time && thigh >= p.reach_thigh {
                     phase.reaching = true;
                 }
                 let (thigh_target, knee_target) = if phase.reaching {
-                    (p.td_thigh + p.td_cv * (v - p.target_speed), p.td_knee)
+                    (p.td_thigh + p.td_cv * (v - p.target_speed) + p.td_cd * d_fwd, p.td_knee)
                 } else {
                     (p.thigh_peak, p.knee_swing)
                 };
@@ -499,7 +555,7 @@ impl Controller for Sprint {
                 drive(e, s.ankle, pd(s.ankle, p.td_ankle, p.ankle_kp, p.ankle_kd));
                 // Frontal placement: the leg's lateral angle in the world (positive = foot to the left), away from
                 // the midline by `td_width`, towards where the COM is heading; pelvis roll compensated.
-                let lateral = -s.sign * p.td_width + p.td_lat_cv * vy;
+                let lateral = -s.sign * p.td_width + p.td_lat_cv * vy + p.td_lat_cd * d_lat;
                 let add = s.sign * (lateral - roll);
                 drive(e, s.hip_add, pd(s.hip_add, add, p.swing_kp, p.swing_kd));
                 drive(e, s.hip_rot, pd(s.hip_rot, 0.0, p.swing_kp, p.swing_kd));

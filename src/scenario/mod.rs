@@ -540,8 +540,10 @@ fn check_dof_names(s: &Scenario, model: &Model, file: &Path, text: &str) -> Resu
         ("initial.rates", Some(&s.initial.rates), 50.0),
     ];
     if s.controller.kind == ControllerKind::Sprint {
-        Sprint::new(model, s.controller.sprint.clone().unwrap_or_default())
-            .map_err(|m| invalid(file, text, "controller.kind", m))?;
+        let p = s.controller.sprint.clone().unwrap_or_default();
+        p.validate()
+            .map_err(|(field, m)| invalid(file, text, &format!("controller.sprint.{field}"), m))?;
+        Sprint::new(model, p).map_err(|m| invalid(file, text, "controller.kind", m))?;
     }
     for (name, b) in s.controller.bursts.iter().flatten() {
         if model.dof_index(&b.dof).is_none() {
