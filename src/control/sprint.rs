@@ -139,6 +139,11 @@ pub struct SprintParams {
     /// Scale on every arm excitation (shoulders and elbows; dimensionless): 1 = as computed, 0 = passive arms
     /// (the arms-off comparison). Default 1.
     pub arm_excitation: f64,
+    /// Scale on every excitation of the leg that is in swing (all its DOFs; dimensionless): 0 = a passive swing leg
+    /// (with `arm_excitation = torso_excitation = 0`: the Pushing-Leg Force condition of DESIGN.md §1). Default 1.
+    pub swing_excitation: f64,
+    /// Scale on every lumbar excitation (dimensionless): 0 = a passive torso. Default 1.
+    pub torso_excitation: f64,
     /// Extra stance hip-extensor excitation per m/s that the COM runs below `target_speed`, over the whole stance
     /// (speed feedback on the push). Default 0.
     pub push_speed_gain: f64,
@@ -200,6 +205,8 @@ impl Default for SprintParams {
             arm_kp: 2.0,
             arm_kd: 0.2,
             arm_excitation: 1.0,
+            swing_excitation: 1.0,
+            torso_excitation: 1.0,
             push_speed_gain: 0.0,
             initial_swing_time: 0.15,
         }
@@ -566,14 +573,138 @@ impl Controller for Sprint {
             drive(e, s.shoulder_abd, pd(s.shoulder_abd, 0.1, p.arm_kp, p.arm_kd));
             drive(e, s.elbow, pd(s.elbow, p.elbow, p.arm_kp, p.arm_kd));
         }
-        for s in self.sides {
-            for i in [s.shoulder_flex, s.shoulder_abd, s.elbow] {
-                e[i] = e[i].map(|x| x * p.arm_excitation);
-            }
-        }
         let [lf, lb, lr] = self.lumbar;
         drive(e, lf, pd(lf, p.lumbar_flex, p.lumbar_kp, p.lumbar_kd));
         drive(e, lb, pd(lb, 0.0, p.lumbar_kp, p.lumbar_kd));
         drive(e, lr, pd(lr, 0.0, p.lumbar_kp, p.lumbar_kd));
+        // Contributor scales last, so that nothing above can re-excite a contributor that is switched off.
+        for (k, s) in self.sides.iter().enumerate() {
+            for i in [s.shoulder_flex, s.shoulder_abd, s.elbow] {
+                e[i] = e[i].map(|x| x * p.arm_excitation);
+            }
+            if !self.legs[k].stance {
+                for i in [s.hip_flex, s.hip_add, s.hip_rot, s.knee, s.ankle] {
+                    e[i] = e[i].map(|x| x * p.swing_excitation);
+                }
+            }
+        }
+        for i in self.lumbar {
+            e[i] = e[i].map(|x| x * p.torso_excitation);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::control::{BodyState, LegPose};
+    use crate::model::generators::GeneratorTable;
+    use crate::model::{ContactParams, Model, Strengths};
+
+    fn athlete() -> Model {
+        let file = crate::model::deleva::default_athlete(1.8, 75.0);
+        Model::compile(
+            &file,
+            &Strengths::default(),
+            &GeneratorTable::priors(),
+            ContactParams::default(),
+        )
+        .unwrap()
+    }
+
+    /// One actuation with the right foot loaded (stance) and the left in the air (swing), in a running posture.
+    fn excitations(p: SprintParams) -> (Model, Vec<[f64; 2]>) {
+        let model = athlete();
+        let n = model.dofs.len();
+        let mut q = vec![0.0; n];
+        let mut qd = vec![0.0; n];
+        for (name, a, w) in [
+            ("hip_flex_r", 0.3, -6.0),
+            ("knee_r", 0.5, 3.0),
+            ("hip_flex_l", -0.2, 8.0),
+            ("knee_l", 1.8, 0.0),
+        ] {
+            let i = model.dof_index(name).unwrap();
+            q[i] = a;
+            qd[i] = w;
+        }
+        let leg = LegPose {
+            hip: [0.0, -0.09, 0.95],
+            knee: [0.1, -0.09, 0.52],
+            ankle: [0.05, -0.09, 0.08],
+            shank_rot: [1.0, 0.0, 0.0, 0.0],
+            foot_rot: [1.0, 0.0, 0.0, 0.0],
+        };
+        let mut grf = vec![[0.0; 3]; model.feet.len()];
+        let right = model
+            .feet
+            .iter()
+            .position(|&f| model.segments[f].name == "foot_r")
+            .unwrap();
+        grf[right] = [-200.0, 0.0, 1500.0];
+        let body = BodyState {
+            pelvis_rot: [1.0, 0.0, 0.0, 0.0],
+            pelvis_angvel: [0.0, 0.3, 0.1],
+            trunk_rot: [0.995, 0.0, 0.0998, 0.0],
+            trunk_angvel: [0.0, 0.5, 0.0],
+            com: [0.0, 0.0, 1.0],
+            com_vel: [5.0, 0.1, -0.3],
+            feet: vec![[0.05, -0.09, 0.08], [-0.3, 0.09, 0.4]],
+            grf,
+            legs: vec![Some(leg); 2],
+        };
+        let mut ctrl = Sprint::new(&model, p).unwrap();
+        let act = vec![[0.0; 2]; n];
+        let mut out = ctrl.initial_actuation(&model);
+        let obs = Observation {
+            t: 0.01,
+            q: &q,
+            qd: &qd,
+            activation: &act,
+            body: Some(&body),
+        };
+        ctrl.actuate(&model, &obs, &mut out);
+        let Actuation::Excitation(e) = out else { unreachable!() };
+        (model, e)
+    }
+
+    #[test]
+    fn switched_off_contributors_get_no_excitation_and_the_pushing_leg_keeps_its_own() {
+        let all = excitations(SprintParams::default()).1;
+        let (model, e) = excitations(SprintParams {
+            swing_excitation: 0.0,
+            arm_excitation: 0.0,
+            torso_excitation: 0.0,
+            ..SprintParams::default()
+        });
+        let sum = |e: &[[f64; 2]], names: &[&str]| -> f64 {
+            names
+                .iter()
+                .map(|n| e[model.dof_index(n).unwrap()].iter().sum::<f64>())
+                .sum()
+        };
+        let swing = ["hip_flex_l", "hip_add_l", "hip_rot_l", "knee_l", "ankle_l"];
+        let arms = [
+            "shoulder_flex_r",
+            "shoulder_abd_r",
+            "elbow_r",
+            "shoulder_flex_l",
+            "shoulder_abd_l",
+            "elbow_l",
+        ];
+        let torso = ["lumbar_flex", "lumbar_bend", "lumbar_rot"];
+        let stance = ["hip_flex_r", "hip_add_r", "hip_rot_r", "knee_r", "ankle_r"];
+        // With everything on, every contributor is excited in this posture (so the zeros below mean something).
+        for names in [&swing[..], &arms, &torso, &stance] {
+            assert!(sum(&all, names) > 0.0, "{names:?} unexcited with every contributor on");
+        }
+        assert_eq!(sum(&e, &swing), 0.0);
+        assert_eq!(sum(&e, &arms), 0.0);
+        assert_eq!(sum(&e, &torso), 0.0);
+        // The pushing (stance) leg is driven exactly as with the others on.
+        for n in stance {
+            let i = model.dof_index(n).unwrap();
+            assert_eq!(e[i], all[i], "{n}");
+        }
     }
 }
