@@ -116,6 +116,21 @@ pub enum Command {
         #[arg(long)]
         job_name: Option<String>,
     },
+    /// Whole-Body Push vs Pushing-Leg Force and each contributor removed, the sprint controller re-optimised in
+    /// every condition: OUT/<condition>/ optimisation folders (resumable), OUT/contributions.csv, OUT/summary.json.
+    Contributions {
+        /// An optimisation scenario with kind = "sprint" and free [controller.sprint] ranges.
+        scenario: PathBuf,
+        /// Output folder (rerun the same command to resume).
+        #[arg(long)]
+        out: PathBuf,
+        /// Worker threads for each population (default: all cores / RAYON_NUM_THREADS).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Override optimize.max_evals for every condition.
+        #[arg(long)]
+        max_evals: Option<usize>,
+    },
     /// Figures (SVG + 300-dpi PNG in RUN_DIR/figures/), the stride viewer (RUN_DIR/viewer.html) and OpenSim files
     /// (RUN_DIR/kinematics.mot, RUN_DIR/grf.sto), drawn from the run folder's files.
     Figures {

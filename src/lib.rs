@@ -17,6 +17,7 @@ pub mod model;
 pub mod optim;
 pub mod scenario;
 pub mod sim;
+pub mod study;
 pub mod sweep;
 
 pub use error::Error;

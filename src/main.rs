@@ -40,6 +40,17 @@ fn main() -> ExitCode {
             })
             .and_then(|l| app::simulate(&l, out.as_deref()))
             .map(|dir| println!("wrote {}", dir.display())),
+        Some(Command::Contributions {
+            scenario,
+            out,
+            threads,
+            max_evals,
+        }) => {
+            let run = |l: &scenario::Loaded| sprintlab::study::contributions::contributions(l, &out, max_evals);
+            scenario::load(&scenario)
+                .and_then(|l| with_threads(threads, || run(&l)))
+                .map(|dir| println!("wrote {}", dir.join("contributions.csv").display()))
+        }
         Some(Command::Optimize {
             scenario,
             out,
@@ -56,14 +67,7 @@ fn main() -> ExitCode {
             };
             let run = |l: &scenario::Loaded| sprintlab::optim::driver::optimize(l, &opts);
             scenario::load(&scenario)
-                .and_then(|l| match threads {
-                    Some(t) => rayon::ThreadPoolBuilder::new()
-                        .num_threads(t.max(1))
-                        .build()
-                        .map_err(|e| sprintlab::Error::io(".", std::io::Error::other(e.to_string())))
-                        .and_then(|pool| pool.install(|| run(&l))),
-                    None => run(&l),
-                })
+                .and_then(|l| with_threads(threads, || run(&l)))
                 .map(|dir| println!("wrote {}", dir.display()))
         }
         Some(Command::Check { files }) => {
@@ -126,5 +130,20 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Runs `f` on a rayon pool of `threads` workers, or on the global pool (all cores / RAYON_NUM_THREADS).
+fn with_threads<T: Send>(
+    threads: Option<usize>,
+    f: impl FnOnce() -> Result<T, sprintlab::Error> + Send,
+) -> Result<T, sprintlab::Error> {
+    match threads {
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build()
+            .map_err(|e| sprintlab::Error::io(".", std::io::Error::other(e.to_string())))
+            .and_then(|pool| pool.install(f)),
+        None => f(),
     }
 }

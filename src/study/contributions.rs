@@ -1,0 +1,250 @@
+//! `sprintlab contributions`: Whole-Body Push against Pushing-Leg Force (DESIGN.md §1), and each of swing leg,
+//! arms and torso removed in turn, with the sprint controller re-optimised in every condition (same scenario,
+//! budget and seed). Each condition is an ordinary optimisation folder `OUT/<condition>/` (resumable: rerun the
+//! same command after a kill); `OUT/contributions.csv` and `OUT/summary.json` are written once all are done.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::export::{format_f64, write_atomic, Manifest};
+use crate::optim::driver::{optimize, OptimizeOptions};
+use crate::scenario::{self, ControllerKind, Loaded};
+
+/// One condition: which contributors receive excitation (the pushing leg always does).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Condition {
+    /// Folder and row name.
+    pub name: &'static str,
+    /// Scale on the swing leg's excitations (`controller.sprint.swing_excitation`).
+    pub swing: f64,
+    /// Scale on the arms' excitations (`arm_excitation`).
+    pub arms: f64,
+    /// Scale on the torso's excitations (`torso_excitation`).
+    pub torso: f64,
+}
+
+/// Whole-Body Push, Pushing-Leg Force, then one contributor removed at a time.
+pub const CONDITIONS: [Condition; 5] = [
+    Condition {
+        name: "whole-body",
+        swing: 1.0,
+        arms: 1.0,
+        torso: 1.0,
+    },
+    Condition {
+        name: "pushing-leg",
+        swing: 0.0,
+        arms: 0.0,
+        torso: 0.0,
+    },
+    Condition {
+        name: "no-swing-leg",
+        swing: 0.0,
+        arms: 1.0,
+        torso: 1.0,
+    },
+    Condition {
+        name: "no-arms",
+        swing: 1.0,
+        arms: 0.0,
+        torso: 1.0,
+    },
+    Condition {
+        name: "no-torso",
+        swing: 1.0,
+        arms: 1.0,
+        torso: 0.0,
+    },
+];
+
+const SWITCHES: [&str; 3] = ["swing_excitation", "arm_excitation", "torso_excitation"];
+
+/// The scenario text of a condition: the three contributor switches written at the top of `[controller.sprint]`.
+/// The scenario must not set them itself (the study sets them).
+pub fn condition_text(source: &str, c: &Condition) -> Result<String, String> {
+    let mut in_sprint = false;
+    for line in source.lines() {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            in_sprint = t.starts_with("[controller.sprint]");
+        } else if in_sprint && SWITCHES.iter().any(|k| t.starts_with(k)) {
+            return Err(format!(
+                "the contributions study sets {} itself; remove `{}` from [controller.sprint]",
+                SWITCHES.join(", "),
+                t.split('=').next().unwrap_or(t).trim()
+            ));
+        }
+    }
+    let header = "[controller.sprint]\n";
+    let at = source
+        .match_indices(header)
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || source.as_bytes()[i - 1] == b'\n')
+        .ok_or("the contributions study needs a [controller.sprint] table")?;
+    let mut out = source.to_string();
+    out.insert_str(
+        at + header.len(),
+        &format!(
+            "swing_excitation = {}\narm_excitation = {}\ntorso_excitation = {}\n",
+            format_f64(c.swing),
+            format_f64(c.arms),
+            format_f64(c.torso)
+        ),
+    );
+    Ok(out)
+}
+
+/// One row of `contributions.csv`: a condition's re-optimised best, measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// The condition.
+    pub condition: Condition,
+    /// Best cost found.
+    pub cost: f64,
+    /// Whether the best rollout kept its balance for the whole run.
+    pub balance_held: bool,
+    /// Why balance was lost (`pelvis-too-low`, `trunk-yaw`, …), empty when held.
+    pub balance_reason: String,
+    /// Simulated time before the run ended (s).
+    pub survived: f64,
+    /// The push measures of the best rollout (DESIGN.md §1), by name: mean propulsive, net horizontal impulse per
+    /// stance (N·s), stance-averaged vertical force (BW), speed gained and mean speed (m/s), stances.
+    pub measures: BTreeMap<String, f64>,
+}
+
+const MEASURES: [&str; 5] = [
+    "mean_propulsive_impulse",
+    "mean_net_horizontal_impulse",
+    "mean_stance_vertical_force_bw",
+    "speed_gained",
+    "mean_speed",
+];
+
+fn read_row(dir: &Path, c: &Condition) -> Result<Row, Error> {
+    let path = dir.join("summary.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Error::io(
+            &path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
+        )
+    })?;
+    let m = &v["measures"];
+    let mut measures: BTreeMap<String, f64> = MEASURES
+        .iter()
+        .map(|k| (k.to_string(), m[*k].as_f64().unwrap_or(f64::NAN)))
+        .collect();
+    measures.insert(
+        "stances".into(),
+        m["stances"].as_array().map_or(0.0, |a| a.len() as f64),
+    );
+    Ok(Row {
+        condition: *c,
+        cost: m["cost"].as_f64().unwrap_or(f64::NAN),
+        balance_held: m["balance_lost"].is_null(),
+        balance_reason: m["balance_lost"]["reason"]["kind"].as_str().unwrap_or("").to_string(),
+        survived: m["survived"].as_f64().unwrap_or(f64::NAN),
+        measures,
+    })
+}
+
+/// Runs (or resumes) every condition into `out/<condition>/`, then writes `contributions.csv`, `summary.json`
+/// and `manifest.json` in `out`. `max_evals` overrides the scenario's budget for every condition alike.
+pub fn contributions(loaded: &Loaded, out: &Path, max_evals: Option<usize>) -> Result<PathBuf, Error> {
+    if loaded.scenario.controller.kind != ControllerKind::Sprint {
+        return Err(scenario::invalid(
+            &loaded.path,
+            &loaded.source,
+            "controller.kind",
+            "the contributions study needs kind = \"sprint\" (its contributor switches)",
+        ));
+    }
+    let original = std::fs::read_to_string(&loaded.path).map_err(|e| Error::io(&loaded.path, e))?;
+    let manifest = Manifest::start(&loaded.path.to_string_lossy(), &loaded.sha256, loaded.scenario.run.seed);
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let mut rows = Vec::new();
+    for c in &CONDITIONS {
+        let text = condition_text(&original, c)
+            .map_err(|m| scenario::invalid(&loaded.path, &original, "controller.sprint", m))?;
+        // Loaded under the scenario's own path, so that its relative paths (model, start) resolve as written.
+        let cond = scenario::load_text(&text, &loaded.path)?;
+        let dir = out.join(c.name);
+        if !dir.join("summary.json").is_file() {
+            let resume = dir.join("checkpoint.json").is_file();
+            if dir.exists() && !resume {
+                // Started but killed before its first checkpoint: nothing to keep.
+                std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+            }
+            let opts = OptimizeOptions {
+                out: Some(dir.clone()),
+                resume,
+                seed: None,
+                max_evals,
+            };
+            eprintln!("contributions: condition {}", c.name);
+            optimize(&cond, &opts)?;
+        }
+        rows.push(read_row(&dir, c)?);
+    }
+    write_outputs(out, &rows, manifest)?;
+    Ok(out.to_path_buf())
+}
+
+fn write_outputs(out: &Path, rows: &[Row], mut manifest: Manifest) -> Result<(), Error> {
+    let mut csv = String::from(
+        "condition,swing_excitation,arm_excitation,torso_excitation,cost,balance_held,balance_reason,survived",
+    );
+    for k in MEASURES.iter().chain(["stances"].iter()) {
+        csv.push(',');
+        csv.push_str(k);
+    }
+    csv.push('\n');
+    for r in rows {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{},{}",
+            r.condition.name,
+            format_f64(r.condition.swing),
+            format_f64(r.condition.arms),
+            format_f64(r.condition.torso),
+            format_f64(r.cost),
+            r.balance_held,
+            r.balance_reason,
+            format_f64(r.survived)
+        ));
+        for k in MEASURES.iter().chain(["stances"].iter()) {
+            csv.push(',');
+            csv.push_str(&format_f64(r.measures[*k]));
+        }
+        csv.push('\n');
+    }
+    write_atomic(&out.join("contributions.csv"), csv.as_bytes())?;
+    // Whole-Body Push − Pushing-Leg Force, and whole-body − each ablation, per measure.
+    let whole = &rows[0];
+    let diff = |other: &Row| -> BTreeMap<String, f64> {
+        MEASURES
+            .iter()
+            .map(|k| (k.to_string(), whole.measures[*k] - other.measures[*k]))
+            .collect()
+    };
+    let mut differences = BTreeMap::new();
+    for r in &rows[1..] {
+        differences.insert(format!("whole-body minus {}", r.condition.name), diff(r));
+    }
+    let summary = serde_json::json!({
+        "conditions": rows,
+        "differences": differences,
+        "note": "each condition's control re-optimised (same scenario, budget and seed); one seed: no spread",
+    });
+    write_atomic(
+        &out.join("summary.json"),
+        (serde_json::to_string_pretty(&summary).expect("json") + "\n").as_bytes(),
+    )?;
+    manifest.finish();
+    write_atomic(
+        &out.join("manifest.json"),
+        (serde_json::to_string_pretty(&manifest).expect("json") + "\n").as_bytes(),
+    )
+}
