@@ -29,6 +29,16 @@ fn read(p: PathBuf) -> String {
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// The cost recorded in an optimisation folder's `best.toml` header.
+fn recorded_cost(dir: &Path) -> f64 {
+    read(dir.join("best.toml"))
+        .lines()
+        .find_map(|l| l.strip_prefix("# cost = "))
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 #[test]
 fn one_two_and_eight_threads_give_identical_history_and_best_and_the_best_replays_exactly() {
     let d = tempfile::tempdir().unwrap();
@@ -42,12 +52,7 @@ fn one_two_and_eight_threads_give_identical_history_and_best_and_the_best_replay
     }
     assert_eq!(read(a.join("history.csv")).lines().count(), 4, "3 generations of 12");
     // Replay the best with simulate --params and get the recorded cost, bit for bit.
-    let recorded: f64 = read(a.join("best.toml"))
-        .lines()
-        .find_map(|l| l.strip_prefix("# cost = "))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let recorded = recorded_cost(&a);
     let replay = d.path().join("replay");
     let o = Command::new(BIN)
         .arg("simulate")
@@ -263,12 +268,7 @@ fn a_warm_start_begins_at_the_earlier_best_and_a_changed_start_file_refuses_resu
     let d = tempfile::tempdir().unwrap();
     let a = d.path().join("a");
     optimize(&a, &["--max-evals", "24", "--threads", "2"]);
-    let recorded: f64 = read(a.join("best.toml"))
-        .lines()
-        .find_map(|l| l.strip_prefix("# cost = "))
-        .unwrap()
-        .parse()
-        .unwrap();
+    let recorded = recorded_cost(&a);
     // Stage B: the same task, warm-started from A's best with a smaller step.
     let start = d.path().join("start.toml");
     std::fs::copy(a.join("best.toml"), &start).unwrap();

@@ -95,7 +95,7 @@ fn shipped_sprinter_runs_twelve_steps_in_3d_without_losing_balance() {
     }
 }
 
-/// The target ranges of ../shared/reference/sprint-targets.md (data/shared/reference/sprint-targets.md) that the
+/// The target ranges of data/shared/reference/sprint-targets.md (copied into the project) that the
 /// shipped sprinter's steady-step means meet: (item, steps.csv column, low, high). The items it misses are in
 /// docs/sprint.md with the numbers.
 const CLAIMS: &[(&str, &str, f64, f64)] = &[

@@ -77,7 +77,6 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
     let mut lost = None;
     let mut vx_end = vx0;
     let mut z_end = m0.com[2];
-    let trunk = model.segment_index("torso").unwrap_or(0);
     let pitch_target = loaded.scenario.objective.trunk_pitch;
     let (mut pitch_sq, mut pitch_n) = (0.0, 0u64);
     let (traj, summary) = rollout::run_with(
@@ -97,9 +96,7 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
                 effort.add(&s.activation, dt);
             }
             lost = checker.check(&sim, s, &limits, z0);
-            let rot = sim.segment_pose(s, trunk).1;
-            let z_axis = rot * rapier3d_f64::math::Vector::new(0.0, 0.0, 1.0);
-            let pitch = z_axis.x.atan2(z_axis.z);
+            let pitch = checker.trunk_angles(&sim, s).pitch;
             pitch_sq += (pitch - pitch_target).powi(2);
             pitch_n += 1;
             let last = s.t + 0.5 * dt >= loaded.scenario.run.duration;

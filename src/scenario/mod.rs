@@ -628,10 +628,7 @@ impl Loaded {
             }
         }
         let inits = loaded.param_inits();
-        loaded.with_values(&inits).map(|mut l| {
-            l.params = loaded.params.clone();
-            l
-        })
+        loaded.with_values(&inits)
     }
 
     /// Applies `[optimize] start`: the start file's values become the `init` of matching free parameters (and

@@ -226,12 +226,7 @@ impl Simulator {
     /// Gives the whole body the linear velocity `v` (m/s, world frame), joint velocities unchanged: with the
     /// body at rest, every segment then moves with `v` (a running touchdown).
     pub fn set_velocity(&self, s: &mut State, v: [f64; 3]) {
-        let mb = s
-            .sets
-            .multibody_joints
-            .get_multibody_mut(self.layout.multibody)
-            .expect("multibody");
-        let mut qd = mb.generalized_velocity_mut();
+        let mut qd = self.mb_mut(s).generalized_velocity_mut();
         qd[0] = v[0];
         qd[1] = v[1];
         qd[2] = v[2];
@@ -241,12 +236,7 @@ impl Simulator {
     /// moving at `v`, a rate on the stance hip lets the touchdown foot meet the ground nearly at rest, as a runner's
     /// does.
     pub fn set_joint_rates(&self, s: &mut State, rates: &[f64]) {
-        let mb = s
-            .sets
-            .multibody_joints
-            .get_multibody_mut(self.layout.multibody)
-            .expect("multibody");
-        let mut qd = mb.generalized_velocity_mut();
+        let mut qd = self.mb_mut(s).generalized_velocity_mut();
         for (d, &r) in self.layout.dof.iter().zip(rates) {
             qd[d.assembly] = r;
         }
@@ -288,6 +278,13 @@ impl Simulator {
             last_grf: vec![[0.0; 3]; self.model.feet.len()],
             rapier_bound: None,
         }
+    }
+
+    fn mb_mut<'a>(&self, s: &'a mut State) -> &'a mut Multibody {
+        s.sets
+            .multibody_joints
+            .get_multibody_mut(self.layout.multibody)
+            .expect("multibody")
     }
 
     fn mb<'a>(&self, s: &'a State) -> &'a Multibody {
@@ -505,7 +502,7 @@ impl Simulator {
         let layout = &self.layout;
         let mb_index = layout.multibody;
         {
-            let mb = s.sets.multibody_joints.get_multibody_mut(mb_index).expect("multibody");
+            let mb = self.mb_mut(s);
             mb.damping_mut().fill(0.0);
             for (i, d) in model.dofs.iter().enumerate() {
                 let dl = &layout.dof[i];
@@ -537,6 +534,7 @@ impl Simulator {
             rb.reset_torques(false);
         }
         {
+            // Disjoint borrows of the sets (multibody read, bodies written): not through `self.mb`.
             let mb = s.sets.multibody_joints.get_multibody(mb_index).expect("multibody");
             for (i, dl) in layout.dof.iter().enumerate() {
                 let tau = ws.tau_explicit[i];
