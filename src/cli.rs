@@ -130,6 +130,40 @@ pub enum Command {
         /// Override optimize.max_evals for every condition.
         #[arg(long)]
         max_evals: Option<usize>,
+        /// Seeds, comma-separated (e.g. 11,12,13): every condition re-optimised once per seed, folders
+        /// OUT/<condition>/seed-<s>/, seed spreads in summary.json. Default: the scenario's run.seed only.
+        #[arg(long, value_delimiter = ',')]
+        seeds: Option<Vec<u64>>,
+    },
+    /// The contributor-strength mix (push, swing, arms, torso) that maximises push under a fixed total strength,
+    /// control re-optimised for every mix (compass search on the budget simplex, each mix warm-started from its
+    /// parent's best): OUT/mix-NNN/ optimisation folders (resumable), OUT/mixes.csv, OUT/summary.json.
+    StrengthMix {
+        /// An optimisation scenario; its [strength] is the start mix, [strength_mix] the search settings.
+        scenario: PathBuf,
+        /// Output folder (rerun the same command to resume).
+        #[arg(long)]
+        out: PathBuf,
+        /// Worker threads for each population (default: all cores / RAYON_NUM_THREADS).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Override optimize.max_evals for every mix.
+        #[arg(long)]
+        max_evals: Option<usize>,
+    },
+    /// Induced ground-force analysis of a run folder: the replayed run's stance ground forces split into the parts
+    /// induced by each muscle group (summed per contributor), gravity, velocity terms, passive joints and the
+    /// foot's motion; writes RUN_DIR/induced.csv, induced_groups.csv and induced_summary.json.
+    Induced {
+        /// A run folder (from simulate or run) with scenario.toml and timeseries.csv.
+        run_dir: PathBuf,
+    },
+    /// The plateau experiment's analysis of a merged sweep (scenarios/plateau.toml): per arm and level the seed
+    /// spread of push, balance held and limits used; the gains between levels with 95 % CIs and where push stops
+    /// rising. Writes SWEEP_DIR/plateau.csv, plateau_summary.json and the figure.
+    Plateau {
+        /// A sweep folder after `sprintlab merge`.
+        sweep_dir: PathBuf,
     },
     /// Figures (SVG + 300-dpi PNG in RUN_DIR/figures/), the stride viewer (RUN_DIR/viewer.html) and OpenSim files
     /// (RUN_DIR/kinematics.mot, RUN_DIR/grf.sto), drawn from the run folder's files.

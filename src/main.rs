@@ -32,6 +32,33 @@ fn main() -> ExitCode {
                     sprintlab::figures::figures_command(&dir)
                 }
             }),
+        Some(Command::Induced { run_dir }) => sprintlab::study::induced::induced(&run_dir).map(|s| {
+            println!(
+                "wrote {}: {} steps analysed, parts sum to the measured force within {:.3} N ({:.4} % of the {:.0} N peak)",
+                run_dir.join("induced.csv").display(),
+                s.steps_analysed,
+                s.max_sum_error_n,
+                s.max_sum_error_pct_of_peak,
+                s.peak_measured_n
+            )
+        }),
+        Some(Command::Plateau { sweep_dir }) => sprintlab::study::plateau::plateau(&sweep_dir).and_then(|(_, findings)| {
+            for f in &findings {
+                let ci = |s: &sprintlab::study::stats::Spread| format!("{:.2} ± {:.2}", s.mean, s.ci95);
+                println!(
+                    "arm {}: push {} at the lowest level, {} at the highest; {}",
+                    f.arm,
+                    ci(&f.push_low),
+                    ci(&f.push_high),
+                    match f.plateau_from {
+                        Some(l) => format!("no significant gain from {l}x on"),
+                        None => "still rising at the highest level".into(),
+                    }
+                );
+            }
+            println!("wrote {}", sweep_dir.join("plateau.csv").display());
+            sprintlab::figures::figures_command(&sweep_dir)
+        }),
         Some(Command::Figures { run_dir }) => sprintlab::figures::figures_command(&run_dir),
         Some(Command::Simulate { scenario, out, params }) => scenario::load(&scenario)
             .and_then(|l| match &params {
@@ -45,11 +72,38 @@ fn main() -> ExitCode {
             out,
             threads,
             max_evals,
+            seeds,
         }) => {
-            let run = |l: &scenario::Loaded| sprintlab::study::contributions::contributions(l, &out, max_evals);
+            let run = |l: &scenario::Loaded| {
+                sprintlab::study::contributions::contributions(l, &out, max_evals, seeds.as_deref())
+            };
             scenario::load(&scenario)
                 .and_then(|l| with_threads(threads, || run(&l)))
                 .map(|dir| println!("wrote {}", dir.join("contributions.csv").display()))
+        }
+        Some(Command::StrengthMix {
+            scenario,
+            out,
+            threads,
+            max_evals,
+        }) => {
+            let run = |l: &scenario::Loaded| sprintlab::study::strength_mix::strength_mix(l, &out, max_evals);
+            scenario::load(&scenario)
+                .and_then(|l| with_threads(threads, || run(&l)))
+                .map(|mixes| {
+                    let best = mixes.iter().rfind(|m| m.accepted).expect("the start is accepted");
+                    println!(
+                        "wrote {}: {} mixes; best mix {} (push {:.3}, swing {:.3}, arms {:.3}, torso {:.3}), cost {}",
+                        out.join("mixes.csv").display(),
+                        mixes.len(),
+                        best.index,
+                        best.factors[0],
+                        best.factors[1],
+                        best.factors[2],
+                        best.factors[3],
+                        best.best.cost
+                    )
+                })
         }
         Some(Command::Optimize {
             scenario,

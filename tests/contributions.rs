@@ -5,45 +5,28 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_sprintlab");
 
 /// The shipped sprinter, 0.5 s, with two of its parameters free and a tiny budget.
 fn tiny_study(dir: &Path) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("scenarios/sprint.toml")).unwrap();
-    let mut out = String::new();
-    for line in text.lines() {
-        let l = if line.starts_with("push_hip_amp = ") {
-            "push_hip_amp = { init = 0.5, min = 0.0, max = 1.0, std = 0.2 }".to_string()
-        } else if line.starts_with("leg_thrust = ") {
-            "leg_thrust = { init = 0.15, min = 0.0, max = 0.2, std = 0.03 }".to_string()
-        } else if line.starts_with("duration = ") {
-            "duration = 0.5".to_string()
-        } else {
-            line.to_string()
-        };
-        out.push_str(&l);
-        out.push('\n');
-    }
-    out.push_str("\n[optimize]\nmax_evals = 8\npopulation = 4\n");
+    let out = common::tiny_sprint_study("0.5");
     let p = dir.join("study.toml");
     std::fs::write(&p, out).unwrap();
     p
 }
 
 fn run(scenario: &Path, out: &Path) {
-    let o = Command::new(BIN)
-        .args([
-            "contributions",
-            scenario.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--threads",
-            "2",
-        ])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let args = [
+        "contributions",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        "2",
+    ];
+    common::run_ok(BIN, &args);
 }
 
 #[test]
@@ -60,7 +43,7 @@ fn five_conditions_reoptimised_and_the_pushing_leg_condition_excites_only_the_pu
     );
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
-    assert!(summary["differences"]["whole-body minus pushing-leg"]["mean_propulsive_impulse"].is_number());
+    assert!(summary["differences"]["whole-body minus pushing-leg"]["mean_propulsive_impulse"]["mean"].is_number());
     for n in &names {
         assert!(out.join(n).join("best.toml").is_file(), "{n}: optimised");
     }
@@ -115,6 +98,16 @@ fn five_conditions_reoptimised_and_the_pushing_leg_condition_excites_only_the_pu
         .map(|r| r.unwrap()[i].parse::<f64>().unwrap())
         .fold(0.0, f64::max);
     assert!(max > 0.0, "whole-body arms excited");
+
+    // Its figure: the bars with seed dots, a valid SVG and a PNG.
+    let o = Command::new(BIN)
+        .args(["figures", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = std::fs::read_to_string(out.join("figures/contributions.svg")).unwrap();
+    roxmltree::Document::parse(&svg).expect("contributions.svg parses");
+    assert!(std::fs::metadata(out.join("figures/contributions.png")).unwrap().len() > 1000);
 
     // Rerunning the finished study changes nothing.
     let before = csv.clone();

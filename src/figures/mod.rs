@@ -13,8 +13,10 @@
 pub mod convergence;
 pub mod data;
 pub mod grf;
+pub mod induced;
 pub mod skeleton;
 pub mod stick;
+pub mod studies;
 pub mod style;
 pub mod torques;
 pub mod viewer;
@@ -45,6 +47,8 @@ pub struct Kind {
     pub reads: &'static [&'static str],
     /// Makes it.
     pub make: fn(&Inputs) -> Outcome,
+    /// A study figure (drawn from a study folder's table); in a study folder only these run.
+    pub study: bool,
 }
 
 /// Every output `figures` makes, in order.
@@ -53,33 +57,66 @@ pub const KINDS: &[Kind] = &[
         name: "grf",
         reads: &["timeseries.csv", "summary.json or model.json"],
         make: make_grf,
+        study: false,
     },
     Kind {
         name: "stick",
         reads: &["timeseries.csv", "model.json", "summary.json"],
         make: make_stick,
+        study: false,
     },
     Kind {
         name: "torques",
         reads: &["timeseries.csv", "model.json"],
         make: make_torques,
+        study: false,
     },
     Kind {
         name: "convergence",
         reads: &["history.csv (optimisations only)"],
         make: make_convergence,
+        study: false,
     },
     Kind {
         name: "viewer",
         reads: &["timeseries.csv", "model.json", "summary.json"],
         make: make_viewer,
+        study: false,
     },
     Kind {
         name: "opensim",
         reads: &["timeseries.csv", "model.json"],
         make: make_opensim,
+        study: false,
+    },
+    Kind {
+        name: "induced",
+        reads: &["induced.csv (after `sprintlab induced`)", "summary.json or model.json"],
+        make: make_induced,
+        study: false,
+    },
+    Kind {
+        name: "plateau",
+        reads: &["plateau.csv (after `sprintlab plateau`)"],
+        make: make_plateau,
+        study: true,
+    },
+    Kind {
+        name: "contributions",
+        reads: &["contributions.csv (a contributions study folder)"],
+        make: make_contributions,
+        study: true,
+    },
+    Kind {
+        name: "strength-mix",
+        reads: &["mixes.csv (a strength-mix folder)"],
+        make: make_strength_mix,
+        study: true,
     },
 ];
+
+/// The tables that make a folder a study folder (no `timeseries.csv` of its own).
+const STUDY_TABLES: [&str; 3] = ["plateau.csv", "contributions.csv", "mixes.csv"];
 
 /// The run folder's input files, each loaded at most once, on first use; a failure is kept as its message.
 pub struct Inputs {
@@ -197,6 +234,51 @@ fn make_convergence(inp: &Inputs) -> Outcome {
     }
 }
 
+fn make_induced(inp: &Inputs) -> Outcome {
+    let p = inp.dir.join("induced.csv");
+    if !p.exists() {
+        return Outcome::Skipped("no induced.csv (run `sprintlab induced` on the run folder first)".into());
+    }
+    let t = try_input!(Table::read(&p).map_err(|e| e.to_string()));
+    let bw = try_input!(inp.body_weight());
+    match induced::InducedFigure::build(&t, bw) {
+        Ok(Some(f)) => figure(inp, "induced", Ok(f)),
+        Ok(None) => Outcome::Skipped("induced.csv has no stance of 10 samples or more".into()),
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
+}
+
+/// Reads an optional study table: `None` (skip) when absent.
+fn study_table<T>(inp: &Inputs, name: &str, read: fn(&Path) -> Result<T, Error>) -> Option<Result<T, String>> {
+    let p = inp.dir.join(name);
+    p.exists().then(|| read(&p).map_err(|e| e.to_string()))
+}
+
+fn make_plateau(inp: &Inputs) -> Outcome {
+    match study_table(inp, "plateau.csv", Table::read) {
+        None => Outcome::Skipped("no plateau.csv (run `sprintlab plateau` on a merged plateau sweep)".into()),
+        Some(t) => figure(inp, "plateau", studies::PlateauFigure::build(&try_input!(t))),
+    }
+}
+
+fn make_contributions(inp: &Inputs) -> Outcome {
+    match study_table(inp, "contributions.csv", studies::TextTable::read) {
+        None => Outcome::Skipped("no contributions.csv (not a contributions study folder)".into()),
+        Some(t) => figure(
+            inp,
+            "contributions",
+            studies::ContributionsFigure::build(&try_input!(t)),
+        ),
+    }
+}
+
+fn make_strength_mix(inp: &Inputs) -> Outcome {
+    match study_table(inp, "mixes.csv", studies::TextTable::read) {
+        None => Outcome::Skipped("no mixes.csv (not a strength-mix folder)".into()),
+        Some(t) => figure(inp, "strength_mix", studies::StrengthMixFigure::build(&try_input!(t))),
+    }
+}
+
 fn make_viewer(inp: &Inputs) -> Outcome {
     let ts = try_input!(inp.timeseries());
     let model = try_input!(inp.model());
@@ -269,8 +351,19 @@ pub fn figures(run_dir: &Path) -> Result<Report, Error> {
         ));
     }
     let inp = Inputs::new(run_dir);
+    let study_only = !run_dir.join("timeseries.csv").exists() && STUDY_TABLES.iter().any(|t| run_dir.join(t).exists());
     Ok(Report {
-        outcomes: KINDS.iter().map(|k| (k.name, (k.make)(&inp))).collect(),
+        outcomes: KINDS
+            .iter()
+            .map(|k| {
+                let o = if study_only && !k.study {
+                    Outcome::Skipped("a study folder (no timeseries.csv of its own)".into())
+                } else {
+                    (k.make)(&inp)
+                };
+                (k.name, o)
+            })
+            .collect(),
     })
 }
 

@@ -348,6 +348,12 @@ impl Model {
                 geoms: s.geoms.clone(),
             });
         }
+        if file.segments.len() < 2 {
+            // rapier builds an articulation only from a joint: a lone root would have no multibody.
+            return Err(err(
+                "a single segment: a model needs the root and at least one jointed child segment".into(),
+            ));
+        }
         let spheres = match &file.contact {
             Some(c) => c
                 .spheres

@@ -48,6 +48,36 @@ pub struct Evaluation {
     pub trunk_pitch_rms: f64,
     /// Effort: ∫Σa² dt / duration over activations (excitation-driven), or ∫Σ(τ/τ_max)² dt / duration.
     pub effort: f64,
+    /// How close the run came to each balance limit (DESIGN.md §1).
+    #[serde(default)]
+    pub balance_usage: BalanceUsage,
+}
+
+/// The largest fraction of each balance limit used over the survived run (dimensionless): 1 = at the limit
+/// (balance lost there), 0 = never moved towards it. Pelvis: drop below the start height / allowed drop; trunk:
+/// |angle| / its limit.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct BalanceUsage {
+    /// Pelvis drop (z₀ − z) / (z₀ − z_min).
+    pub pelvis_drop: f64,
+    /// |Trunk pitch| / max_trunk_pitch.
+    pub trunk_pitch: f64,
+    /// |Trunk roll| / max_trunk_roll.
+    pub trunk_roll: f64,
+    /// |Trunk yaw| / max_trunk_yaw.
+    pub trunk_yaw: f64,
+}
+
+impl BalanceUsage {
+    /// Names and values, in column order.
+    pub fn fields(&self) -> [(&'static str, f64); 4] {
+        [
+            ("pelvis_drop", self.pelvis_drop),
+            ("trunk_pitch", self.trunk_pitch),
+            ("trunk_roll", self.trunk_roll),
+            ("trunk_yaw", self.trunk_yaw),
+        ]
+    }
 }
 
 /// Runs the scenario once and measures it; samples every `sample_steps` steps into a trajectory.
@@ -79,6 +109,7 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
     let mut z_end = m0.com[2];
     let pitch_target = loaded.scenario.objective.trunk_pitch;
     let (mut pitch_sq, mut pitch_n) = (0.0, 0u64);
+    let mut usage = BalanceUsage::default();
     let (traj, summary) = rollout::run_with(
         &sim,
         state,
@@ -96,7 +127,14 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
                 effort.add(&s.activation, dt);
             }
             lost = checker.check(&sim, s, &limits, z0);
-            let pitch = checker.trunk_angles(&sim, s).pitch;
+            let angles = checker.trunk_angles(&sim, s);
+            let pitch = angles.pitch;
+            let zp = crate::measure::pelvis_height(&sim, s);
+            let u = &mut usage;
+            u.pelvis_drop = u.pelvis_drop.max((z0 - zp) / (z0 - limits.min_pelvis_height(z0)));
+            u.trunk_pitch = u.trunk_pitch.max(angles.pitch.abs() / limits.max_trunk_pitch);
+            u.trunk_roll = u.trunk_roll.max(angles.roll.abs() / limits.max_trunk_roll);
+            u.trunk_yaw = u.trunk_yaw.max(angles.yaw.abs() / limits.max_trunk_yaw);
             pitch_sq += (pitch - pitch_target).powi(2);
             pitch_n += 1;
             let last = s.t + 0.5 * dt >= loaded.scenario.run.duration;
@@ -144,6 +182,7 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
         trunk_pitch_rms: (pitch_sq / pitch_n.max(1) as f64).sqrt(),
         step_asymmetry: step_asymmetry(&stances),
         effort: effort.value(),
+        balance_usage: usage,
         stances,
         steps: step_rows,
         steady_step_means,

@@ -47,6 +47,9 @@ pub struct Scenario {
     /// commands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<crate::sweep::SweepSection>,
+    /// The strength-mix search (`sprintlab strength-mix`): budget and step sizes. Ignored by the other commands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength_mix: Option<crate::study::strength_mix::StrengthMixSection>,
 }
 
 /// Solvers.

@@ -5,6 +5,7 @@
 //! [`Workspace`] is scratch that is never serialised.
 
 pub mod contact;
+pub mod induced;
 pub mod rollout;
 pub mod world;
 
@@ -114,6 +115,12 @@ pub struct Workspace {
     actuation: Option<Actuation>,
     tau_explicit: Vec<f64>,
     damp_gen: Vec<f64>,
+    /// Per DOF and group `[positive, negative]`: the generator torque at the step's start (signed) and its slope
+    /// with respect to the DOF velocity, kept for the induced ground-force analysis.
+    group_tau: Vec<[f64; 2]>,
+    group_slope: Vec<[f64; 2]>,
+    /// Per DOF: passive damping (N·m·s/rad) and limit spring `(stiffness, rest)` applied this step.
+    passive: Vec<(f64, f64, f64)>,
     q_force: DVector<Real>,
     /// rapier contacts: (steps, root pose) of the state this workspace's broad/narrow phase belong to.
     rapier_bound: Option<(u64, Pose)>,
@@ -274,6 +281,9 @@ impl Simulator {
             actuation: None,
             tau_explicit: vec![0.0; n],
             damp_gen: vec![0.0; n],
+            group_tau: vec![[0.0; 2]; n],
+            group_slope: vec![[0.0; 2]; n],
+            passive: vec![(0.0, 0.0, 0.0); n],
             q_force: DVector::zeros(0),
             last_grf: vec![[0.0; 3]; self.model.feet.len()],
             rapier_bound: None,
@@ -473,6 +483,9 @@ impl Simulator {
                 Actuation::Torque(t) => {
                     ws.tau_explicit[i] = t[i];
                     ws.damp_gen[i] = 0.0;
+                    // A commanded torque counts as the group of its sign.
+                    ws.group_tau[i] = if t[i] >= 0.0 { [t[i], 0.0] } else { [0.0, t[i]] };
+                    ws.group_slope[i] = [0.0; 2];
                     for k in 0..2 {
                         s.activation[i][k] *= decay_deact;
                     }
@@ -489,6 +502,8 @@ impl Simulator {
                         let (cap, dcap) = d.generators[k].capacity(q, qd, sign);
                         tau += sign * a * cap;
                         slope += sign * a * dcap;
+                        ws.group_tau[i][k] = sign * a * cap;
+                        ws.group_slope[i][k] = sign * a * dcap;
                     }
                     // T(ω⁺) ≈ T(ω) + T'(ω)(ω⁺ − ω): explicit T − T'·ω, implicit −(−T')·ω⁺.
                     let dg = (-slope).max(0.0);
@@ -519,6 +534,7 @@ impl Simulator {
                     }
                 }
                 mb.damping_mut()[dl.assembly] = damping;
+                ws.passive[i] = (damping - ws.damp_gen[i], spring.0, spring.1);
                 mb.link_mut(dl.link)
                     .expect("link")
                     .joint

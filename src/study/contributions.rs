@@ -11,7 +11,10 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::export::{format_f64, write_atomic, Manifest};
 use crate::optim::driver::{optimize, OptimizeOptions};
+use crate::optim::problem::BalanceUsage;
 use crate::scenario::{self, ControllerKind, Loaded};
+use crate::study::stats::{spread, Spread};
+use crate::sweep::edit::{set_literal, FieldPath};
 
 /// One condition: which contributors receive excitation (the pushing leg always does).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -102,6 +105,16 @@ pub fn condition_text(source: &str, c: &Condition) -> Result<String, String> {
 pub struct Row {
     /// The condition.
     pub condition: Condition,
+    /// The optimiser's seed (`run.seed`).
+    pub seed: u64,
+    /// Its re-optimised best.
+    #[serde(flatten)]
+    pub best: BestOutcome,
+}
+
+/// What an optimisation folder's best rollout achieved (from its `summary.json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct BestOutcome {
     /// Best cost found.
     pub cost: f64,
     /// Whether the best rollout kept its balance for the whole run.
@@ -111,11 +124,13 @@ pub struct Row {
     /// Simulated time before the run ended (s).
     pub survived: f64,
     /// The push measures of the best rollout (DESIGN.md §1), by name: mean propulsive, net horizontal impulse per
-    /// stance (N·s), stance-averaged vertical force (BW), speed gained and mean speed (m/s), stances.
+    /// stance (N·s), stance-averaged vertical force (BW), speed gained and mean speed (m/s), stances, and how
+    /// close it came to each balance limit (`balance_usage_*`, fraction of the limit).
     pub measures: BTreeMap<String, f64>,
 }
 
-const MEASURES: [&str; 5] = [
+/// The push measures every study reports, in column order.
+pub const MEASURES: [&str; 5] = [
     "mean_propulsive_impulse",
     "mean_net_horizontal_impulse",
     "mean_stance_vertical_force_bw",
@@ -123,7 +138,17 @@ const MEASURES: [&str; 5] = [
     "mean_speed",
 ];
 
-fn read_row(dir: &Path, c: &Condition) -> Result<Row, Error> {
+/// The columns after the push measures: stances, then the balance usages.
+pub const EXTRA: [&str; 5] = [
+    "stances",
+    "balance_usage_pelvis_drop",
+    "balance_usage_trunk_pitch",
+    "balance_usage_trunk_roll",
+    "balance_usage_trunk_yaw",
+];
+
+/// Reads the best rollout's outcome of a finished optimisation folder.
+pub fn read_best(dir: &Path) -> Result<BestOutcome, Error> {
     let path = dir.join("summary.json");
     let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
@@ -141,8 +166,13 @@ fn read_row(dir: &Path, c: &Condition) -> Result<Row, Error> {
         "stances".into(),
         m["stances"].as_array().map_or(0.0, |a| a.len() as f64),
     );
-    Ok(Row {
-        condition: *c,
+    for (k, _) in BalanceUsage::default().fields() {
+        measures.insert(
+            format!("balance_usage_{k}"),
+            m["balance_usage"][k].as_f64().unwrap_or(f64::NAN),
+        );
+    }
+    Ok(BestOutcome {
         cost: m["cost"].as_f64().unwrap_or(f64::NAN),
         balance_held: m["balance_lost"].is_null(),
         balance_reason: m["balance_lost"]["reason"]["kind"].as_str().unwrap_or("").to_string(),
@@ -151,9 +181,36 @@ fn read_row(dir: &Path, c: &Condition) -> Result<Row, Error> {
     })
 }
 
-/// Runs (or resumes) every condition into `out/<condition>/`, then writes `contributions.csv`, `summary.json`
-/// and `manifest.json` in `out`. `max_evals` overrides the scenario's budget for every condition alike.
-pub fn contributions(loaded: &Loaded, out: &Path, max_evals: Option<usize>) -> Result<PathBuf, Error> {
+/// Runs (or resumes) one optimisation into `dir`: skipped when finished (`summary.json`), resumed from its
+/// checkpoint, restarted when killed before the first checkpoint.
+pub fn optimize_into(scenario: &Loaded, dir: &Path, max_evals: Option<usize>) -> Result<BestOutcome, Error> {
+    if !dir.join("summary.json").is_file() {
+        let resume = dir.join("checkpoint.json").is_file();
+        if dir.exists() && !resume {
+            std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        let opts = OptimizeOptions {
+            out: Some(dir.to_path_buf()),
+            resume,
+            seed: None,
+            max_evals,
+        };
+        optimize(scenario, &opts)?;
+    }
+    read_best(dir)
+}
+
+/// Runs (or resumes) every condition for every seed, then writes `contributions.csv` (one row per condition and
+/// seed), `summary.json` (per condition the seed spread of every measure, and of the paired differences
+/// whole-body − condition) and `manifest.json` in `out`. Without `seeds` the scenario's `run.seed` is the one seed
+/// and condition folders are `out/<condition>/`; with seeds they are `out/<condition>/seed-<s>/`. `max_evals`
+/// overrides the scenario's budget for every condition alike.
+pub fn contributions(
+    loaded: &Loaded,
+    out: &Path,
+    max_evals: Option<usize>,
+    seeds: Option<&[u64]>,
+) -> Result<PathBuf, Error> {
     if loaded.scenario.controller.kind != ControllerKind::Sprint {
         return Err(scenario::invalid(
             &loaded.path,
@@ -165,29 +222,33 @@ pub fn contributions(loaded: &Loaded, out: &Path, max_evals: Option<usize>) -> R
     let original = std::fs::read_to_string(&loaded.path).map_err(|e| Error::io(&loaded.path, e))?;
     let manifest = Manifest::start(&loaded.path.to_string_lossy(), &loaded.sha256, loaded.scenario.run.seed);
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let seed_list: Vec<u64> = seeds.map_or(vec![loaded.scenario.run.seed], <[u64]>::to_vec);
     let mut rows = Vec::new();
     for c in &CONDITIONS {
         let text = condition_text(&original, c)
             .map_err(|m| scenario::invalid(&loaded.path, &original, "controller.sprint", m))?;
-        // Loaded under the scenario's own path, so that its relative paths (model, start) resolve as written.
-        let cond = scenario::load_text(&text, &loaded.path)?;
-        let dir = out.join(c.name);
-        if !dir.join("summary.json").is_file() {
-            let resume = dir.join("checkpoint.json").is_file();
-            if dir.exists() && !resume {
-                // Started but killed before its first checkpoint: nothing to keep.
-                std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-            }
-            let opts = OptimizeOptions {
-                out: Some(dir.clone()),
-                resume,
-                seed: None,
-                max_evals,
+        for &seed in &seed_list {
+            let text = if seeds.is_some() {
+                let p = FieldPath::parse("run.seed").expect("a valid path");
+                set_literal(&text, &p, &seed.to_string(), &|_| None)
+                    .map_err(|m| scenario::invalid(&loaded.path, &original, "run.seed", m))?
+            } else {
+                text.clone()
             };
-            eprintln!("contributions: condition {}", c.name);
-            optimize(&cond, &opts)?;
+            // Loaded under the scenario's own path, so that its relative paths (model, start) resolve as written.
+            let cond = scenario::load_text(&text, &loaded.path)?;
+            let dir = match seeds {
+                Some(_) => out.join(c.name).join(format!("seed-{seed}")),
+                None => out.join(c.name),
+            };
+            eprintln!("contributions: condition {}, seed {seed}", c.name);
+            let best = optimize_into(&cond, &dir, max_evals)?;
+            rows.push(Row {
+                condition: *c,
+                seed,
+                best,
+            });
         }
-        rows.push(read_row(&dir, c)?);
     }
     write_outputs(out, &rows, manifest)?;
     Ok(out.to_path_buf())
@@ -195,48 +256,79 @@ pub fn contributions(loaded: &Loaded, out: &Path, max_evals: Option<usize>) -> R
 
 fn write_outputs(out: &Path, rows: &[Row], mut manifest: Manifest) -> Result<(), Error> {
     let mut csv = String::from(
-        "condition,swing_excitation,arm_excitation,torso_excitation,cost,balance_held,balance_reason,survived",
+        "condition,seed,swing_excitation,arm_excitation,torso_excitation,cost,balance_held,balance_reason,survived",
     );
-    for k in MEASURES.iter().chain(["stances"].iter()) {
+    for k in MEASURES.iter().chain(EXTRA.iter()) {
         csv.push(',');
         csv.push_str(k);
     }
     csv.push('\n');
     for r in rows {
         csv.push_str(&format!(
-            "{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{}",
             r.condition.name,
+            r.seed,
             format_f64(r.condition.swing),
             format_f64(r.condition.arms),
             format_f64(r.condition.torso),
-            format_f64(r.cost),
-            r.balance_held,
-            r.balance_reason,
-            format_f64(r.survived)
+            format_f64(r.best.cost),
+            r.best.balance_held,
+            r.best.balance_reason,
+            format_f64(r.best.survived)
         ));
-        for k in MEASURES.iter().chain(["stances"].iter()) {
+        for k in MEASURES.iter().chain(EXTRA.iter()) {
             csv.push(',');
-            csv.push_str(&format_f64(r.measures[*k]));
+            csv.push_str(&format_f64(r.best.measures[*k]));
         }
         csv.push('\n');
     }
     write_atomic(&out.join("contributions.csv"), csv.as_bytes())?;
-    // Whole-Body Push − Pushing-Leg Force, and whole-body − each ablation, per measure.
-    let whole = &rows[0];
-    let diff = |other: &Row| -> BTreeMap<String, f64> {
-        MEASURES
-            .iter()
-            .map(|k| (k.to_string(), whole.measures[*k] - other.measures[*k]))
-            .collect()
-    };
+    // Per condition: the seed spread of each measure; whole-body − condition paired by seed.
+    fn of<'a>(rows: &'a [Row], name: &'a str) -> impl Iterator<Item = &'a Row> + 'a {
+        rows.iter().filter(move |r| r.condition.name == name)
+    }
+    let mut conditions = Vec::new();
     let mut differences = BTreeMap::new();
-    for r in &rows[1..] {
-        differences.insert(format!("whole-body minus {}", r.condition.name), diff(r));
+    for c in &CONDITIONS {
+        let measures: BTreeMap<&str, Spread> = MEASURES
+            .iter()
+            .chain(EXTRA.iter())
+            .chain(["cost", "survived"].iter())
+            .map(|k| {
+                let xs: Vec<f64> = of(rows, c.name).map(|r| value(r, k)).collect();
+                (*k, spread(&xs))
+            })
+            .collect();
+        conditions.push(serde_json::json!({
+            "condition": c,
+            "seeds": of(rows, c.name).map(|r| r.seed).collect::<Vec<_>>(),
+            "balance_held": of(rows, c.name).filter(|r| r.best.balance_held).count(),
+            "balance_reasons": of(rows, c.name).map(|r| r.best.balance_reason.clone()).collect::<Vec<_>>(),
+            "measures": measures,
+        }));
+        if c.name != CONDITIONS[0].name {
+            let diff: BTreeMap<&str, Spread> = MEASURES
+                .iter()
+                .map(|k| {
+                    let xs: Vec<f64> = of(rows, CONDITIONS[0].name)
+                        .filter_map(|w| {
+                            of(rows, c.name)
+                                .find(|r| r.seed == w.seed)
+                                .map(|r| value(w, k) - value(r, k))
+                        })
+                        .collect();
+                    (*k, spread(&xs))
+                })
+                .collect();
+            differences.insert(format!("whole-body minus {}", c.name), diff);
+        }
     }
     let summary = serde_json::json!({
-        "conditions": rows,
+        "conditions": conditions,
         "differences": differences,
-        "note": "each condition's control re-optimised (same scenario, budget and seed); one seed: no spread",
+        "rows": rows,
+        "note": "each condition's control re-optimised (same scenario and budget) for every seed; spreads are over \
+                 seeds (ci95: Student's t half-width of the mean); differences are paired by seed",
     });
     write_atomic(
         &out.join("summary.json"),
@@ -247,4 +339,13 @@ fn write_outputs(out: &Path, rows: &[Row], mut manifest: Manifest) -> Result<(),
         &out.join("manifest.json"),
         (serde_json::to_string_pretty(&manifest).expect("json") + "\n").as_bytes(),
     )
+}
+
+/// A row's measure, or its cost / survived time.
+fn value(r: &Row, k: &str) -> f64 {
+    match k {
+        "cost" => r.best.cost,
+        "survived" => r.best.survived,
+        _ => r.best.measures[k],
+    }
 }

@@ -1,3 +1,7 @@
-//! Studies built on the optimiser: the contributions study (DESIGN.md §1, §5).
+//! Studies (DESIGN.md §1, §5): the contributions study and the induced ground-force analysis.
 
 pub mod contributions;
+pub mod induced;
+pub mod plateau;
+pub mod stats;
+pub mod strength_mix;

@@ -24,7 +24,7 @@ use super::section::SweepTask;
 use crate::error::Error;
 pub(crate) use crate::export::write_atomic;
 use crate::export::{format_f64, write_table, Manifest, RunFolder};
-use crate::optim::problem::{rollout, Evaluation};
+use crate::optim::problem::{rollout, BalanceUsage, Evaluation};
 use crate::scenario::{params, Loaded};
 use crate::sim::rollout::{Outcome, RunSummary};
 
@@ -170,6 +170,12 @@ pub fn metric_columns(loaded: &Loaded, plan: &Plan) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect();
+    c.extend(
+        BalanceUsage::default()
+            .fields()
+            .iter()
+            .map(|(n, _)| format!("balance_usage_{n}")),
+    );
     c.extend(steady_columns().iter().map(|s| format!("steady_{s}")));
     if plan.section.task == SweepTask::Optimize {
         c.extend(loaded.params.iter().map(|p| format!("best.{}", p.name)));
@@ -228,6 +234,7 @@ fn metric_fields(s: &RunSummary, e: &Evaluation) -> Vec<String> {
         f(e.mean_speed),
         f(e.effort),
     ];
+    out.extend(e.balance_usage.fields().iter().map(|(_, v)| f(*v)));
     for c in steady_columns() {
         out.push(f(e.steady_step_means.get(&c).copied().unwrap_or(f64::NAN)));
     }

@@ -71,3 +71,34 @@ pub fn reference() -> (Vec<String>, Vec<Vec<f64>>) {
         .collect();
     (header, rows)
 }
+
+/// The shipped sprinter (`scenarios/sprint.toml`) cut to `duration` seconds with two controller parameters made
+/// free (`push_hip_amp`, `leg_thrust`) and a tiny CMA-ES budget (8 rollouts of 4): the scenario text of the
+/// studies' end-to-end tests.
+pub fn tiny_sprint_study(duration: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("scenarios/sprint.toml")).unwrap();
+    let mut out = String::new();
+    for line in text.lines() {
+        let l = if line.starts_with("push_hip_amp = ") {
+            "push_hip_amp = { init = 0.5, min = 0.0, max = 1.0, std = 0.2 }".to_string()
+        } else if line.starts_with("leg_thrust = ") {
+            "leg_thrust = { init = 0.15, min = 0.0, max = 0.2, std = 0.03 }".to_string()
+        } else if line.starts_with("duration = ") {
+            format!("duration = {duration}")
+        } else {
+            line.to_string()
+        };
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out.push_str("\n[optimize]\nmax_evals = 8\npopulation = 4\n");
+    out
+}
+
+/// Runs the `sprintlab` binary `bin` with `args`; panics with its stderr unless it succeeds. Returns stdout.
+pub fn run_ok(bin: &str, args: &[&str]) -> String {
+    let o = std::process::Command::new(bin).args(args).output().unwrap();
+    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}

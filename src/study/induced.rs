@@ -1,0 +1,320 @@
+//! `sprintlab induced RUN_DIR`: the induced ground-force analysis of a run folder (DESIGN.md §5).
+//!
+//! The run is replayed from its resolved `scenario.toml` (bit-identically: the replay's ground forces are checked
+//! against the folder's `timeseries.csv`), and at every step with a loaded foot its ground force is split by
+//! [`crate::sim::Simulator::induced_parts`] into gravity, velocity-dependent, passive, foot-motion and per-muscle-
+//! group parts. The groups are summed into the contributors of DESIGN.md §1 relative to the foot being analysed:
+//! `pushing_leg` (that leg's hip/knee extensors and plantarflexors), `stance_leg_other` (its other groups),
+//! `swing_leg` (every group of the other leg), `arms`, `torso`.
+//!
+//! Writes, atomically, into RUN_DIR:
+//! * `induced.csv` — one row per sampled step with a loaded foot: `t` (s, end of the step), `foot` (index into the
+//!   summary's `feet`), `stance`
+//!   (per-foot stance number from 0), then `<part>_x`, `<part>_y`, `<part>_z` (N, world frame) for every part in
+//!   [`PARTS`], the `sum` of the parts and the `measured` force;
+//! * `induced_groups.csv` — tidy: `t, foot, stance, group, dof, contributor, fx, fy, fz`, one row per muscle group;
+//! * `induced_summary.json` — per stance and averaged over stances the impulse of every part (N·s, x and z), and
+//!   the largest |sum − measured| over all steps, absolute and in % of the peak measured force.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::export::{format_f64, write_atomic};
+use crate::figures::data::Table;
+use crate::measure::balance::{BalanceChecker, BalanceLimits};
+use crate::model::generators::Contributor;
+use crate::model::Model;
+use crate::scenario;
+use crate::sim::induced::FootParts;
+
+/// Parts in column order: the non-muscular terms, then the contributors.
+pub const PARTS: [&str; 9] = [
+    "gravity",
+    "velocity",
+    "passive",
+    "foot_motion",
+    "pushing_leg",
+    "stance_leg_other",
+    "swing_leg",
+    "arms",
+    "torso",
+];
+
+/// The contributor (a [`PARTS`] name) of group `k` of DOF `dof` when `foot` is the analysed foot.
+pub fn contributor_of(model: &Model, dof: usize, k: usize, foot: usize) -> &'static str {
+    let d = &model.dofs[dof];
+    let c = d.generators[k].contributor;
+    match c {
+        Contributor::Arms => "arms",
+        Contributor::Torso => "torso",
+        _ => {
+            let side = |name: &str| name.rsplit('_').next().map(str::to_string);
+            let foot_side = side(&model.segments[model.feet[foot]].name);
+            if side(&d.name) == foot_side {
+                if c == Contributor::Push {
+                    "pushing_leg"
+                } else {
+                    "stance_leg_other"
+                }
+            } else {
+                "swing_leg"
+            }
+        }
+    }
+}
+
+/// The contributor sums of one foot's split, in [`PARTS`] order.
+pub fn part_forces(model: &Model, p: &FootParts) -> Vec<[f64; 3]> {
+    let mut out = vec![p.gravity, p.velocity, p.passive, p.foot_motion];
+    out.extend(std::iter::repeat_n([0.0; 3], 5));
+    for (i, g) in p.groups.iter().enumerate() {
+        for (k, f) in g.iter().enumerate() {
+            let idx = PARTS
+                .iter()
+                .position(|&n| n == contributor_of(model, i, k, p.foot))
+                .expect("a part");
+            (0..3).for_each(|a| out[idx][a] += f[a]);
+        }
+    }
+    out
+}
+
+/// One stance's impulses per part.
+#[derive(Debug, Clone, Serialize)]
+pub struct StanceImpulses {
+    /// Foot segment name.
+    pub foot: String,
+    /// Per-foot stance number.
+    pub stance: usize,
+    /// First and last analysed step end (s).
+    pub t_start: f64,
+    /// See `t_start`.
+    pub t_end: f64,
+    /// Fore-aft impulse of each part and of `measured` (N·s).
+    pub impulse_x: BTreeMap<String, f64>,
+    /// Vertical impulse of each part and of `measured` (N·s).
+    pub impulse_z: BTreeMap<String, f64>,
+}
+
+/// `induced_summary.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct InducedSummary {
+    /// Parts, in column order.
+    pub parts: Vec<String>,
+    /// Foot segment names; `induced.csv`'s `foot` column indexes this list.
+    pub feet: Vec<String>,
+    /// Steps analysed (a foot loaded).
+    pub steps_analysed: u64,
+    /// Largest |Σ parts − measured| over all analysed steps and axes (N).
+    pub max_sum_error_n: f64,
+    /// Largest measured ground-force magnitude of one foot (N).
+    pub peak_measured_n: f64,
+    /// `max_sum_error_n` in % of `peak_measured_n`.
+    pub max_sum_error_pct_of_peak: f64,
+    /// Body weight (N).
+    pub body_weight_n: f64,
+    /// Every stance (complete or not).
+    pub stances: Vec<StanceImpulses>,
+    /// Mean over stances of each part's fore-aft impulse (N·s).
+    pub mean_impulse_x: BTreeMap<String, f64>,
+    /// Mean over stances of each part's vertical impulse (N·s).
+    pub mean_impulse_z: BTreeMap<String, f64>,
+}
+
+/// Runs the analysis of a run folder and writes its three files. Returns the summary.
+pub fn induced(dir: &Path) -> Result<InducedSummary, Error> {
+    let scenario_path = dir.join("scenario.toml");
+    let loaded = scenario::load(&scenario_path)?;
+    let ts_path = dir.join("timeseries.csv");
+    let recorded = Table::read(&ts_path)?;
+    let sim = loaded.simulator();
+    let model = sim.model.clone();
+    let mut state = loaded.initial_state(&sim);
+    let mut ctrl = loaded.controller();
+    let dt = sim.world.dt;
+    let every = loaded
+        .scenario
+        .run
+        .sample_every
+        .map_or(1, |s| (s / dt).round().max(1.0) as u64);
+    let total = (loaded.scenario.run.duration / dt).round() as u64;
+    let limits = BalanceLimits::default();
+    let checker = BalanceChecker::new(&model);
+    let z0 = crate::measure::pelvis_height(&sim, &state);
+    let mut ws = sim.workspace();
+    let n = model.dofs.len();
+    let nf = model.feet.len();
+    let foot_names: Vec<String> = model.feet.iter().map(|&f| model.segments[f].name.clone()).collect();
+    let grf_cols: Vec<Vec<&[f64]>> = foot_names
+        .iter()
+        .map(|f| {
+            ["x", "y", "z"]
+                .iter()
+                .map(|a| recorded.col(&format!("grf_{f}_{a}")))
+                .collect()
+        })
+        .collect::<Result<_, _>>()?;
+
+    let mut header = vec!["t".to_string(), "foot".into(), "stance".into()];
+    for p in PARTS.iter().chain(["sum", "measured"].iter()) {
+        for a in ["x", "y", "z"] {
+            header.push(format!("{p}_{a}"));
+        }
+    }
+    let mut csv = header.join(",") + "\n";
+    let mut groups_csv = String::from("t,foot,stance,group,dof,contributor,fx,fy,fz\n");
+    let (mut q0, mut qd0) = (vec![0.0; n], vec![0.0; n]);
+    let (mut q1, mut qd1) = (vec![0.0; n], vec![0.0; n]);
+    let mut loaded_prev = vec![false; nf];
+    let mut stance_no = vec![0usize; nf];
+    let mut stances: Vec<StanceImpulses> = Vec::new();
+    let mut open: Vec<Option<usize>> = vec![None; nf];
+    let (mut max_err, mut peak, mut analysed) = (0.0f64, 0.0f64, 0u64);
+    let mut row = 0usize;
+    for k in 0..total {
+        sim.joint_state(&state, &mut q0, &mut qd0);
+        let pre = sim.dynamics(&state);
+        let report = sim.step(&mut state, &mut ws, ctrl.as_mut());
+        if !report.finite {
+            break;
+        }
+        let sampled = (k + 1) % every == 0;
+        let lost = checker.check(&sim, &state, &limits, z0).is_some();
+        if sampled || lost {
+            row += 1;
+            for (fi, cols) in grf_cols.iter().enumerate() {
+                for (a, col) in cols.iter().enumerate() {
+                    let rec = col.get(row).copied().unwrap_or(f64::NAN);
+                    if rec.to_bits() != report.grf[fi][a].to_bits() {
+                        return Err(Error::Data {
+                            file: ts_path.display().to_string(),
+                            line: row + 2,
+                            msg: format!(
+                                "grf_{}_{} = {rec} was recorded but the replay of {} gives {}: the folder was not \
+                                 produced by this scenario and version",
+                                foot_names[fi],
+                                ["x", "y", "z"][a],
+                                scenario_path.display(),
+                                report.grf[fi][a]
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        let post = sim.dynamics(&state);
+        sim.joint_state(&state, &mut q1, &mut qd1);
+        let forces = sim.step_forces(&ws, &q0, &qd1);
+        let loaded_now: Vec<bool> = report.grf.iter().map(|g| g[2] > 0.0).collect();
+        for fi in 0..nf {
+            if loaded_now[fi] && !loaded_prev[fi] {
+                stances.push(StanceImpulses {
+                    foot: foot_names[fi].clone(),
+                    stance: stance_no[fi],
+                    t_start: state.t,
+                    t_end: state.t,
+                    impulse_x: BTreeMap::new(),
+                    impulse_z: BTreeMap::new(),
+                });
+                open[fi] = Some(stances.len() - 1);
+                stance_no[fi] += 1;
+            } else if !loaded_now[fi] {
+                open[fi] = None;
+            }
+        }
+        loaded_prev.clone_from(&loaded_now);
+        if let Some(parts) = sim.induced_parts(&pre, &post, &forces, sim.last_contact_forces(&ws)) {
+            analysed += 1;
+            for p in &parts {
+                let Some(si) = open[p.foot] else { continue };
+                let sum = p.sum();
+                let mag = (p.measured[0].powi(2) + p.measured[1].powi(2) + p.measured[2].powi(2)).sqrt();
+                peak = peak.max(mag);
+                for (s, m) in sum.iter().zip(&p.measured) {
+                    max_err = max_err.max((s - m).abs());
+                }
+                let forces_by_part = part_forces(&model, p);
+                let st = &mut stances[si];
+                st.t_end = state.t;
+                let named = PARTS
+                    .iter()
+                    .zip(&forces_by_part)
+                    .chain(std::iter::once((&"measured", &p.measured)));
+                for (name, f) in named {
+                    *st.impulse_x.entry(name.to_string()).or_default() += f[0] * dt;
+                    *st.impulse_z.entry(name.to_string()).or_default() += f[2] * dt;
+                }
+                if sampled || lost {
+                    let mut r = vec![format_f64(state.t), p.foot.to_string(), st.stance.to_string()];
+                    for f in forces_by_part.iter().chain([sum, p.measured].iter()) {
+                        r.extend(f.iter().map(|v| format_f64(*v)));
+                    }
+                    csv.push_str(&r.join(","));
+                    csv.push('\n');
+                    for (i, g) in p.groups.iter().enumerate() {
+                        for (kk, f) in g.iter().enumerate() {
+                            let d = &model.dofs[i];
+                            let group = &d.generators[kk].params.group;
+                            if f.iter().all(|v| *v == 0.0) {
+                                continue;
+                            }
+                            groups_csv.push_str(&format!(
+                                "{},{},{},{},{},{},{},{},{}\n",
+                                format_f64(state.t),
+                                foot_names[p.foot],
+                                st.stance,
+                                group,
+                                d.name,
+                                contributor_of(&model, i, kk, p.foot),
+                                format_f64(f[0]),
+                                format_f64(f[1]),
+                                format_f64(f[2])
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if lost {
+            break;
+        }
+    }
+    let mut mean_x = BTreeMap::new();
+    let mut mean_z = BTreeMap::new();
+    if !stances.is_empty() {
+        let ns = stances.len() as f64;
+        for st in &stances {
+            for (k, v) in &st.impulse_x {
+                *mean_x.entry(k.clone()).or_insert(0.0) += v / ns;
+            }
+            for (k, v) in &st.impulse_z {
+                *mean_z.entry(k.clone()).or_insert(0.0) += v / ns;
+            }
+        }
+    }
+    let summary = InducedSummary {
+        parts: PARTS.iter().map(|s| s.to_string()).collect(),
+        feet: foot_names,
+        steps_analysed: analysed,
+        max_sum_error_n: max_err,
+        peak_measured_n: peak,
+        max_sum_error_pct_of_peak: if peak > 0.0 { 100.0 * max_err / peak } else { 0.0 },
+        body_weight_n: model.body_weight,
+        stances,
+        mean_impulse_x: mean_x,
+        mean_impulse_z: mean_z,
+    };
+    write_atomic(&dir.join("induced.csv"), csv.as_bytes())?;
+    write_atomic(&dir.join("induced_groups.csv"), groups_csv.as_bytes())?;
+    let json = serde_json::to_string_pretty(&summary).expect("summary serialises") + "\n";
+    write_atomic(&dir.join("induced_summary.json"), json.as_bytes())?;
+    Ok(summary)
+}
+
+/// The files [`induced`] writes.
+pub fn outputs(dir: &Path) -> [PathBuf; 3] {
+    ["induced.csv", "induced_groups.csv", "induced_summary.json"].map(|f| dir.join(f))
+}

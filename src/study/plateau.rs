@@ -1,0 +1,283 @@
+//! `sprintlab plateau SWEEP_DIR`: the plateau experiment's analysis (DESIGN.md §1, §5) from a merged sweep of
+//! re-optimised points over contributor strengths (`scenarios/plateau.toml`).
+//!
+//! Each point is placed in an arm: (a) `push` varies with swing, arms and torso at 1.0; (b) all four at the same
+//! level (the 1.0 point belongs to both). Per arm and level the seed spread of every push measure (mean, sd,
+//! Student-t 95 % CI), how many seeds kept their balance, and how close the runs came to each balance limit. The
+//! finding: the push gain from each level to the next with its CI, and the level from which push stops rising
+//! (no later gain significantly above zero) — or none.
+//!
+//! Writes `plateau.csv` and `plateau_summary.json` in SWEEP_DIR (atomically); `sprintlab figures SWEEP_DIR` then
+//! draws `figures/plateau.{svg,png}`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::stats::{spread, t975, Spread};
+use crate::error::Error;
+use crate::export::{format_f64, write_atomic};
+
+/// The push measures reported per level; the first is the one the plateau is judged on (the objective's push).
+pub const MEASURES: [&str; 5] = [
+    "mean_net_horizontal_impulse",
+    "mean_propulsive_impulse",
+    "mean_stance_vertical_force_bw",
+    "speed_gained",
+    "mean_speed",
+];
+
+/// Balance limits, as `balance_usage_<name>` columns of the sweep.
+pub const LIMITS: [&str; 4] = ["pelvis_drop", "trunk_pitch", "trunk_roll", "trunk_yaw"];
+
+/// A limit counts as binding when a run used this fraction of it or more.
+pub const BINDING_USAGE: f64 = 0.9;
+
+/// One (arm, level) cell.
+#[derive(Debug, Clone, Serialize)]
+pub struct Level {
+    /// `a` (push only) or `b` (all contributors).
+    pub arm: String,
+    /// Pushing-side strength factor.
+    pub level: f64,
+    /// Seeds run.
+    pub n: usize,
+    /// Seeds whose best run kept its balance for the whole horizon.
+    pub balanced: usize,
+    /// Spread over seeds of each measure in [`MEASURES`].
+    pub measures: BTreeMap<String, Spread>,
+    /// Largest usage over seeds of each balance limit (fraction of the limit).
+    pub usage: BTreeMap<String, f64>,
+    /// Limits lost or used ≥ [`BINDING_USAGE`] by any seed.
+    pub binding: Vec<String>,
+}
+
+/// The gain in push from one level to the next of an arm.
+#[derive(Debug, Clone, Serialize)]
+pub struct Gain {
+    /// From level.
+    pub from: f64,
+    /// To level.
+    pub to: f64,
+    /// Difference of the means.
+    pub gain: f64,
+    /// Welch-style 95 % half-width: t(0.975, n₁ + n₂ − 2)·√(s₁²/n₁ + s₂²/n₂).
+    pub ci95: f64,
+    /// Whether the gain is significantly above zero (gain − ci95 > 0).
+    pub rising: bool,
+}
+
+/// One arm's verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArmFinding {
+    /// Arm name.
+    pub arm: String,
+    /// Consecutive gains.
+    pub gains: Vec<Gain>,
+    /// The level from which no later gain is significantly positive (push has stopped rising); `None` if the
+    /// last gain still rises.
+    pub plateau_from: Option<f64>,
+    /// Push at the lowest, 1.0 and the highest level (mean ± CI).
+    pub push_low: Spread,
+    /// See `push_low`.
+    pub push_at_1: Option<Spread>,
+    /// See `push_low`.
+    pub push_high: Spread,
+    /// Levels at which some seed lost balance or used ≥ 90 % of a limit.
+    pub balance_limited_levels: Vec<f64>,
+}
+
+/// The analysis of a plateau sweep folder. Returns the levels and findings.
+pub fn plateau(dir: &Path) -> Result<(Vec<Level>, Vec<ArmFinding>), Error> {
+    let path = dir.join("sweep.csv");
+    let bad = |line: usize, msg: String| Error::Data {
+        file: path.display().to_string(),
+        line,
+        msg,
+    };
+    let mut rd = csv::Reader::from_path(&path).map_err(|e| bad(1, e.to_string()))?;
+    let head: Vec<String> = rd
+        .headers()
+        .map_err(|e| bad(1, e.to_string()))?
+        .iter()
+        .map(String::from)
+        .collect();
+    let col = |name: &str| {
+        head.iter().position(|h| h == name).ok_or_else(|| {
+            bad(
+                1,
+                format!("no column `{name}` (is this a merged plateau sweep? run `sprintlab merge`)"),
+            )
+        })
+    };
+    let strength: Vec<usize> = ["push", "swing", "arms", "torso"]
+        .iter()
+        .map(|c| col(&format!("strength.{c}")))
+        .collect::<Result<_, _>>()?;
+    let measure_cols: Vec<usize> = MEASURES.iter().map(|m| col(m)).collect::<Result<_, _>>()?;
+    let usage_cols: Vec<usize> = LIMITS
+        .iter()
+        .map(|l| col(&format!("balance_usage_{l}")))
+        .collect::<Result<_, _>>()?;
+    let (status, reason) = (col("status")?, col("balance_reason")?);
+    // (arm, level bits) → rows of (measures, usages, balanced, reason)
+    type Cell = Vec<(Vec<f64>, Vec<f64>, bool, String)>;
+    let mut cells: BTreeMap<(String, u64), Cell> = BTreeMap::new();
+    for (i, r) in rd.records().enumerate() {
+        let line = i + 2;
+        let r = r.map_err(|e| bad(line, e.to_string()))?;
+        let num = |c: usize| -> Result<f64, Error> {
+            let s = r.get(c).unwrap_or("");
+            s.parse::<f64>()
+                .map_err(|_| bad(line, format!("column `{}`: `{s}` is not a number", head[c])))
+        };
+        let s: Vec<f64> = strength.iter().map(|&c| num(c)).collect::<Result<_, _>>()?;
+        let mut arms = Vec::new();
+        if s[1] == 1.0 && s[2] == 1.0 && s[3] == 1.0 {
+            arms.push("a");
+        }
+        if s.iter().all(|x| *x == s[0]) {
+            arms.push("b");
+        }
+        if arms.is_empty() {
+            return Err(bad(
+                line,
+                format!("strengths {s:?} are in neither arm: (a) swing = arms = torso = 1, or (b) all four equal"),
+            ));
+        }
+        let m: Vec<f64> = measure_cols.iter().map(|&c| num(c)).collect::<Result<_, _>>()?;
+        let u: Vec<f64> = usage_cols.iter().map(|&c| num(c)).collect::<Result<_, _>>()?;
+        let held = &r[status] == "completed";
+        for a in arms {
+            cells.entry((a.to_string(), s[0].to_bits())).or_default().push((
+                m.clone(),
+                u.clone(),
+                held,
+                r[reason].to_string(),
+            ));
+        }
+    }
+    let mut levels: Vec<Level> = cells
+        .into_iter()
+        .map(|((arm, bits), rows)| {
+            let measures = MEASURES
+                .iter()
+                .enumerate()
+                .map(|(k, m)| (m.to_string(), spread(&rows.iter().map(|r| r.0[k]).collect::<Vec<_>>())))
+                .collect();
+            let usage: BTreeMap<String, f64> = LIMITS
+                .iter()
+                .enumerate()
+                .map(|(k, l)| (l.to_string(), rows.iter().map(|r| r.1[k]).fold(0.0, f64::max)))
+                .collect();
+            let mut binding: Vec<String> = usage
+                .iter()
+                .filter(|(_, u)| **u >= BINDING_USAGE)
+                .map(|(l, _)| l.clone())
+                .collect();
+            for r in rows.iter().filter(|r| !r.2 && !r.3.is_empty()) {
+                let lost = format!("lost: {}", r.3);
+                if !binding.contains(&lost) {
+                    binding.push(lost);
+                }
+            }
+            Level {
+                arm,
+                level: f64::from_bits(bits),
+                n: rows.len(),
+                balanced: rows.iter().filter(|r| r.2).count(),
+                measures,
+                usage,
+                binding,
+            }
+        })
+        .collect();
+    levels.sort_by(|a, b| a.arm.cmp(&b.arm).then(a.level.total_cmp(&b.level)));
+    let findings: Vec<ArmFinding> = ["a", "b"]
+        .iter()
+        .filter_map(|arm| {
+            let ls: Vec<&Level> = levels.iter().filter(|l| l.arm == *arm).collect();
+            if ls.is_empty() {
+                return None;
+            }
+            let push = |l: &Level| l.measures[MEASURES[0]];
+            let gains: Vec<Gain> = ls
+                .windows(2)
+                .map(|w| {
+                    let (p, q) = (push(w[0]), push(w[1]));
+                    let se = (p.sd.powi(2) / p.n as f64 + q.sd.powi(2) / q.n as f64).sqrt();
+                    let ci = t975((p.n + q.n).saturating_sub(2)) * se;
+                    let gain = q.mean - p.mean;
+                    Gain {
+                        from: w[0].level,
+                        to: w[1].level,
+                        gain,
+                        ci95: ci,
+                        rising: gain - ci > 0.0,
+                    }
+                })
+                .collect();
+            let plateau_from = match gains.iter().rposition(|g| g.rising) {
+                Some(k) if k + 1 == gains.len() => None,
+                Some(k) => Some(gains[k].to),
+                None => Some(ls[0].level),
+            };
+            Some(ArmFinding {
+                arm: arm.to_string(),
+                plateau_from,
+                push_low: push(ls[0]),
+                push_at_1: ls.iter().find(|l| l.level == 1.0).map(|l| push(l)),
+                push_high: push(ls[ls.len() - 1]),
+                balance_limited_levels: ls.iter().filter(|l| !l.binding.is_empty()).map(|l| l.level).collect(),
+                gains,
+            })
+        })
+        .collect();
+    write_outputs(dir, &levels, &findings)?;
+    Ok((levels, findings))
+}
+
+fn write_outputs(dir: &Path, levels: &[Level], findings: &[ArmFinding]) -> Result<(), Error> {
+    let mut head = vec!["arm".to_string(), "level".into(), "n".into(), "balanced".into()];
+    for m in MEASURES {
+        for s in ["mean", "sd", "ci95", "min", "max"] {
+            head.push(format!("{m}_{s}"));
+        }
+    }
+    for l in LIMITS {
+        head.push(format!("usage_{l}_max"));
+    }
+    head.push("balance_limited".into());
+    let mut csv = head.join(",") + "\n";
+    for l in levels {
+        let mut r = vec![
+            if l.arm == "a" { "0" } else { "1" }.to_string(),
+            format_f64(l.level),
+            l.n.to_string(),
+            l.balanced.to_string(),
+        ];
+        for m in MEASURES {
+            let s = l.measures[m];
+            r.extend([s.mean, s.sd, s.ci95, s.min, s.max].iter().map(|v| format_f64(*v)));
+        }
+        for lim in LIMITS {
+            r.push(format_f64(l.usage[lim]));
+        }
+        r.push(if l.binding.is_empty() { "0" } else { "1" }.into());
+        csv.push_str(&r.join(","));
+        csv.push('\n');
+    }
+    write_atomic(&dir.join("plateau.csv"), csv.as_bytes())?;
+    let summary = serde_json::json!({
+        "push_measure": MEASURES[0],
+        "arms": { "0": "a: pushing side varies, swing leg, arms, torso at 1.0", "1": "b: all contributors at the level" },
+        "binding_usage": BINDING_USAGE,
+        "findings": findings,
+        "levels": levels,
+    });
+    write_atomic(
+        &dir.join("plateau_summary.json"),
+        (serde_json::to_string_pretty(&summary).expect("json") + "\n").as_bytes(),
+    )
+}

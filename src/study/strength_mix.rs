@@ -1,0 +1,307 @@
+//! `sprintlab strength-mix`: the mix of contributor strengths (push, swing, arms, torso) that maximises ground push
+//! under a fixed total strength budget (DESIGN.md §5), with the control re-optimised for every candidate mix.
+//!
+//! Nested search: the outer loop is a compass search on the budget simplex — from the incumbent mix, every
+//! transfer of strength from one contributor to another (12 directions) is a candidate; the best candidate that
+//! lowers the cost becomes the incumbent, and when none does the transfer is halved. The inner loop is the
+//! scenario's own optimisation of the controller, warm-started from the incumbent's best control (its parent), in
+//! its own resumable folder `OUT/mix-NNN/`. Rerun the same command to resume: finished mixes are read back, and
+//! the search retraces its decisions from them.
+//!
+//! Outputs in OUT (atomically): `mixes.csv` (every evaluated mix, rewritten after each), `summary.json` (the
+//! best mix, its push, the budget) and `manifest.json`.
+
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::contributions::{optimize_into, BestOutcome, EXTRA, MEASURES};
+use crate::error::Error;
+use crate::export::{format_f64, write_atomic, Manifest};
+use crate::model::generators::Contributor;
+use crate::scenario::{self, Loaded};
+use crate::sweep::edit::{set_number, FieldPath};
+
+/// The four contributors, in the order of every mix.
+pub const CONTRIBUTORS: [&str; 4] = ["push", "swing", "arms", "torso"];
+
+/// How the fixed total strength is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum MixBudget {
+    /// Σ_c S_c·T_c: total isometric torque capacity (N·m), `T_c` the contributor's groups' summed `T_iso · mass`
+    /// at strength 1. Moving strength from the legs to the arms then costs what it buys.
+    #[default]
+    Torque,
+    /// Σ_c S_c: the four factors sum to a constant.
+    Sum,
+}
+
+/// `[strength_mix]`: the outer search of `sprintlab strength-mix` (the inner one is `[optimize]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct StrengthMixSection {
+    /// How the fixed total is counted: `torque` (default) or `sum`.
+    pub budget: MixBudget,
+    /// First transfer: the change of the factor of the weaker (smaller-capacity) contributor of the pair; the
+    /// other changes by the same budget (dimensionless). Default 0.2, in (0, 1].
+    pub step: f64,
+    /// The search ends when the transfer is halved below this (dimensionless). Default 0.05, in (0, step].
+    pub min_step: f64,
+    /// No contributor factor may fall below this (dimensionless). Default 0.3, ≥ 0.
+    pub min_factor: f64,
+    /// Most mixes evaluated, the start included. Default 40, ≥ 1.
+    pub max_mixes: usize,
+}
+
+impl Default for StrengthMixSection {
+    fn default() -> Self {
+        Self {
+            budget: MixBudget::Torque,
+            step: 0.2,
+            min_step: 0.05,
+            min_factor: 0.3,
+            max_mixes: 40,
+        }
+    }
+}
+
+/// One evaluated mix.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mix {
+    /// Evaluation number (folder `mix-NNN`).
+    pub index: usize,
+    /// The mix it was warm-started from (`None` for the start).
+    pub parent: Option<usize>,
+    /// Outer iteration.
+    pub iteration: usize,
+    /// Transfer size of that iteration.
+    pub step: f64,
+    /// Factors `[push, swing, arms, torso]`.
+    pub factors: [f64; 4],
+    /// Whether it became the incumbent.
+    pub accepted: bool,
+    /// Its re-optimised best.
+    pub best: BestOutcome,
+}
+
+/// The torque capacity `T_c` (N·m) of each contributor at strength 1, or 1 each for a `sum` budget.
+pub fn capacities(loaded: &Loaded, budget: MixBudget) -> [f64; 4] {
+    if budget == MixBudget::Sum {
+        return [1.0; 4];
+    }
+    let mut cap = [0.0; 4];
+    for d in &loaded.model.dofs {
+        for g in &d.generators {
+            let c = match g.contributor {
+                Contributor::Push => 0,
+                Contributor::Swing => 1,
+                Contributor::Arms => 2,
+                Contributor::Torso => 3,
+                Contributor::None => continue,
+            };
+            cap[c] += g.params.t_iso_nm_per_kg * loaded.model.mass;
+        }
+    }
+    cap
+}
+
+fn validate(loaded: &Loaded, c: &StrengthMixSection) -> Result<(), Error> {
+    let bad = |field: &str, msg: String| {
+        Err(scenario::invalid(
+            &loaded.path,
+            &loaded.source,
+            &format!("strength_mix.{field}"),
+            msg,
+        ))
+    };
+    if !(c.step > 0.0 && c.step <= 1.0) {
+        return bad("step", format!("{} is outside (0, 1]", c.step));
+    }
+    if !(c.min_step > 0.0 && c.min_step <= c.step) {
+        return bad("min_step", format!("{} is outside (0, step = {}]", c.min_step, c.step));
+    }
+    if !(c.min_factor >= 0.0 && c.min_factor.is_finite()) {
+        return bad("min_factor", format!("{} must be ≥ 0", c.min_factor));
+    }
+    if c.max_mixes == 0 {
+        return bad("max_mixes", "must be ≥ 1".into());
+    }
+    Ok(())
+}
+
+/// The mix after moving budget from contributor `a` to `b`: the weaker of the two changes its factor by `step`.
+pub fn transfer(x: &[f64; 4], cap: &[f64; 4], a: usize, b: usize, step: f64) -> [f64; 4] {
+    let moved = step * cap[a].min(cap[b]);
+    let mut y = *x;
+    y[a] -= moved / cap[a];
+    y[b] += moved / cap[b];
+    y
+}
+
+/// Runs (or resumes) the search into `out`. Returns the evaluated mixes.
+pub fn strength_mix(loaded: &Loaded, out: &Path, max_evals: Option<usize>) -> Result<Vec<Mix>, Error> {
+    let cfg = loaded.scenario.strength_mix.clone().unwrap_or_default();
+    validate(loaded, &cfg)?;
+    let original = std::fs::read_to_string(&loaded.path).map_err(|e| Error::io(&loaded.path, e))?;
+    let manifest = Manifest::start(&loaded.path.to_string_lossy(), &loaded.sha256, loaded.scenario.run.seed);
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let cap = capacities(loaded, cfg.budget);
+    let st = &loaded.scenario.strength;
+    let x0 = [st.push, st.swing, st.arms, st.torso];
+    let budget: f64 = x0.iter().zip(&cap).map(|(x, c)| x * c).sum();
+    let mut mixes: Vec<Mix> = Vec::new();
+    let evaluate = |factors: [f64; 4], parent: Option<usize>, iteration: usize, step: f64, mixes: &mut Vec<Mix>| {
+        let index = mixes.len();
+        let mut text = original.clone();
+        let none = |_: &[String]| None;
+        for (k, name) in CONTRIBUTORS.iter().enumerate() {
+            let p = FieldPath::parse(&format!("strength.{name}")).expect("a valid path");
+            text = set_number(&text, &p, factors[k], &none)
+                .map_err(|m| scenario::invalid(&loaded.path, &original, &format!("strength.{name}"), m))?;
+        }
+        if let Some(p) = parent {
+            let best = std::fs::canonicalize(out.join(format!("mix-{p:03}")).join("best.toml"))
+                .map_err(|e| Error::io(out.join(format!("mix-{p:03}/best.toml")), e))?;
+            text = with_start(&text, &best.to_string_lossy());
+        }
+        let scenario = scenario::load_text(&text, &loaded.path)?;
+        eprintln!(
+            "strength-mix: mix {index} (push {:.3}, swing {:.3}, arms {:.3}, torso {:.3})",
+            factors[0], factors[1], factors[2], factors[3]
+        );
+        let best = optimize_into(&scenario, &out.join(format!("mix-{index:03}")), max_evals)?;
+        mixes.push(Mix {
+            index,
+            parent,
+            iteration,
+            step,
+            factors,
+            accepted: parent.is_none(),
+            best,
+        });
+        write_mixes(out, mixes)?;
+        Ok::<usize, Error>(index)
+    };
+    let mut incumbent = evaluate(x0, None, 0, 0.0, &mut mixes)?;
+    let mut step = cfg.step;
+    let mut iteration = 1;
+    'search: while step >= cfg.min_step {
+        let mut round = Vec::new();
+        for a in 0..4 {
+            for b in 0..4 {
+                if a == b {
+                    continue;
+                }
+                let y = transfer(&mixes[incumbent].factors, &cap, a, b, step);
+                if y[a] < cfg.min_factor {
+                    continue;
+                }
+                if mixes.len() >= cfg.max_mixes {
+                    break 'search;
+                }
+                round.push(evaluate(y, Some(incumbent), iteration, step, &mut mixes)?);
+            }
+        }
+        let best = round
+            .iter()
+            .copied()
+            .min_by(|i, j| mixes[*i].best.cost.total_cmp(&mixes[*j].best.cost));
+        match best {
+            Some(i) if mixes[i].best.cost < mixes[incumbent].best.cost => {
+                mixes[i].accepted = true;
+                incumbent = i;
+            }
+            _ => step /= 2.0,
+        }
+        iteration += 1;
+    }
+    write_mixes(out, &mixes)?;
+    let best = &mixes[incumbent];
+    let summary = serde_json::json!({
+        "best": best,
+        "start": &mixes[0],
+        "budget": { "kind": cfg.budget, "total": budget, "capacity_per_unit_factor": cap },
+        "mixes_evaluated": mixes.len(),
+        "final_step": step,
+        "search": cfg,
+    });
+    write_atomic(
+        &out.join("summary.json"),
+        (serde_json::to_string_pretty(&summary).expect("json") + "\n").as_bytes(),
+    )?;
+    let mut manifest = manifest;
+    manifest.finish();
+    write_atomic(
+        &out.join("manifest.json"),
+        (serde_json::to_string_pretty(&manifest).expect("json") + "\n").as_bytes(),
+    )?;
+    Ok(mixes)
+}
+
+/// `text` with `[optimize] start` set to `path` (an existing `start` line of that table is replaced).
+fn with_start(text: &str, path: &str) -> String {
+    let line = format!("start = {}", toml::Value::String(path.to_string()));
+    let mut out = String::new();
+    let (mut in_optimize, mut done) = (false, false);
+    for l in text.lines() {
+        let t = l.trim_start();
+        if t.starts_with('[') {
+            in_optimize = t.starts_with("[optimize]");
+            out.push_str(l);
+            out.push('\n');
+            if in_optimize && !done {
+                out.push_str(&line);
+                out.push('\n');
+                done = true;
+            }
+            continue;
+        }
+        if in_optimize && (t.starts_with("start ") || t.starts_with("start=")) {
+            continue;
+        }
+        out.push_str(l);
+        out.push('\n');
+    }
+    if !done {
+        out.push_str(&format!("\n[optimize]\n{line}\n"));
+    }
+    out
+}
+
+fn write_mixes(out: &Path, mixes: &[Mix]) -> Result<(), Error> {
+    let mut csv = String::from(
+        "mix,parent,iteration,step,push,swing,arms,torso,accepted,cost,balance_held,balance_reason,survived",
+    );
+    for k in MEASURES.iter().chain(EXTRA.iter()) {
+        csv.push(',');
+        csv.push_str(k);
+    }
+    csv.push('\n');
+    for m in mixes {
+        let mut row = vec![
+            m.index.to_string(),
+            m.parent.map_or(String::new(), |p| p.to_string()),
+            m.iteration.to_string(),
+            format_f64(m.step),
+        ];
+        row.extend(m.factors.iter().map(|f| format_f64(*f)));
+        row.push(m.accepted.to_string());
+        row.push(format_f64(m.best.cost));
+        row.push(m.best.balance_held.to_string());
+        row.push(m.best.balance_reason.clone());
+        row.push(format_f64(m.best.survived));
+        for k in MEASURES.iter().chain(EXTRA.iter()) {
+            row.push(format_f64(m.best.measures[*k]));
+        }
+        csv.push_str(&row.join(","));
+        csv.push('\n');
+    }
+    write_atomic(&out.join("mixes.csv"), csv.as_bytes())
+}
+
+/// The files written in OUT.
+pub fn outputs(out: &Path) -> [PathBuf; 3] {
+    ["mixes.csv", "summary.json", "manifest.json"].map(|f| out.join(f))
+}
