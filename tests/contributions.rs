@@ -107,7 +107,11 @@ fn five_conditions_reoptimised_and_the_pushing_leg_condition_excites_only_the_pu
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let svg = std::fs::read_to_string(out.join("figures/contributions.svg")).unwrap();
     roxmltree::Document::parse(&svg).expect("contributions.svg parses");
-    assert!(std::fs::metadata(out.join("figures/contributions.png")).unwrap().len() > 1000);
+    assert_eq!(
+        common::png_width(&out.join("figures/contributions.png")),
+        2067,
+        "journal width at 300 dpi"
+    );
 
     // Rerunning the finished study changes nothing.
     let before = csv.clone();

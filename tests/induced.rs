@@ -78,6 +78,8 @@ fn induced_parts_sum_to_the_measured_grf_on_real_sprint_stances() {
     assert!(report.errors().is_empty(), "{:?}", report.errors());
     let svg = std::fs::read_to_string(run.join("figures/induced.svg")).unwrap();
     roxmltree::Document::parse(&svg).expect("induced.svg parses");
+    let png = png::Decoder::new(std::fs::File::open(run.join("figures/induced.png")).unwrap());
+    assert_eq!(png.read_info().unwrap().info().width, 2067, "double column at 300 dpi");
     sprintlab::figures::figures(&run).unwrap();
     assert_eq!(std::fs::read_to_string(run.join("figures/induced.svg")).unwrap(), svg);
 }

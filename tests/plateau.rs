@@ -66,7 +66,11 @@ fn tiny_plateau_runs_end_to_end_and_reruns_bit_identically() {
     assert_eq!(summary["findings"][0]["gains"].as_array().unwrap().len(), 1);
     let svg = std::fs::read_to_string(a.join("figures/plateau.svg")).unwrap();
     roxmltree::Document::parse(&svg).expect("plateau.svg parses");
-    assert!(std::fs::metadata(a.join("figures/plateau.png")).unwrap().len() > 1000);
+    assert_eq!(
+        common::png_width(&a.join("figures/plateau.png")),
+        1004,
+        "journal width at 300 dpi"
+    );
 
     // The same sweep with one thread: byte-identical table (each point is a pure function of its seed).
     sprintlab(&["sweep", s, "--out", b.to_str().unwrap(), "--threads", "1"]);

@@ -90,7 +90,11 @@ fn every_mix_keeps_the_budget_and_is_warm_started_from_its_parent() {
     common::run_ok(BIN, &["figures", out.to_str().unwrap()]);
     let svg = std::fs::read_to_string(out.join("figures/strength_mix.svg")).unwrap();
     roxmltree::Document::parse(&svg).expect("strength_mix.svg parses");
-    assert!(std::fs::metadata(out.join("figures/strength_mix.png")).unwrap().len() > 1000);
+    assert_eq!(
+        common::png_width(&out.join("figures/strength_mix.png")),
+        2067,
+        "journal width at 300 dpi"
+    );
 
     // Rerunning the finished search changes nothing.
     let before = std::fs::read_to_string(out.join("mixes.csv")).unwrap();

@@ -228,7 +228,13 @@ impl ContributionsFigure {
     }
 
     fn panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, m: usize, y_desc: &str) -> Result<(), String> {
-        let vals: Vec<f64> = self.conditions.iter().flat_map(|c| c.1.iter().map(|v| v[m])).collect();
+        let mut vals: Vec<f64> = self.conditions.iter().flat_map(|c| c.1.iter().map(|v| v[m])).collect();
+        for c in &self.conditions {
+            let s = crate::study::stats::spread(&c.1.iter().map(|v| v[m]).collect::<Vec<_>>());
+            if s.ci95.is_finite() {
+                vals.extend([s.mean - s.ci95, s.mean + s.ci95]);
+            }
+        }
         let mut y = range_of(vals.iter().chain([0.0].iter()), 0.12);
         y.start = y.start.min(0.0);
         let n = self.conditions.len() as f64;

@@ -102,3 +102,12 @@ pub fn run_ok(bin: &str, args: &[&str]) -> String {
     assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// Pixel width of a PNG file (a single-column figure is 1004 px at 300 dpi, a double-column one 2067 px).
+pub fn png_width(path: &std::path::Path) -> u32 {
+    let dec = png::Decoder::new(std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())));
+    dec.read_info()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .info()
+        .width
+}
