@@ -66,6 +66,12 @@ fn tiny_plateau_runs_end_to_end_and_reruns_bit_identically() {
     assert_eq!(summary["findings"][0]["gains"].as_array().unwrap().len(), 1);
     let svg = std::fs::read_to_string(a.join("figures/plateau.svg")).unwrap();
     roxmltree::Document::parse(&svg).expect("plateau.svg parses");
+    sprintlab(&["figures", a.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read_to_string(a.join("figures/plateau.svg")).unwrap(),
+        svg,
+        "deterministic"
+    );
     assert_eq!(
         common::png_width(&a.join("figures/plateau.png")),
         1004,

@@ -90,6 +90,9 @@ fn every_mix_keeps_the_budget_and_is_warm_started_from_its_parent() {
     common::run_ok(BIN, &["figures", out.to_str().unwrap()]);
     let svg = std::fs::read_to_string(out.join("figures/strength_mix.svg")).unwrap();
     roxmltree::Document::parse(&svg).expect("strength_mix.svg parses");
+    common::run_ok(BIN, &["figures", out.to_str().unwrap()]);
+    let again = std::fs::read_to_string(out.join("figures/strength_mix.svg")).unwrap();
+    assert_eq!(again, svg, "deterministic");
     assert_eq!(
         common::png_width(&out.join("figures/strength_mix.png")),
         2067,
@@ -100,4 +103,26 @@ fn every_mix_keeps_the_budget_and_is_warm_started_from_its_parent() {
     let before = std::fs::read_to_string(out.join("mixes.csv")).unwrap();
     run(&scen, &out);
     assert_eq!(std::fs::read_to_string(out.join("mixes.csv")).unwrap(), before);
+}
+
+#[test]
+fn a_bad_search_setting_is_refused_with_its_location_and_nothing_is_written() {
+    let d = tempfile::tempdir().unwrap();
+    let scen = tiny_search(d.path());
+    let text = std::fs::read_to_string(&scen)
+        .unwrap()
+        .replace("step = 0.25", "step = 0.0");
+    std::fs::write(&scen, text).unwrap();
+    let out = d.path().join("search");
+    let o = std::process::Command::new(BIN)
+        .args(["strength-mix", scen.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("mix.toml:") && err.contains("strength_mix.step") && err.contains("(0, 1]"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
 }
