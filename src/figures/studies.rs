@@ -172,9 +172,9 @@ impl Figure for PlateauFigure {
         let lh = legend_height(4, 1) + pt(4.0) as u32;
         let (plots, legend) = root.split_vertically(h - lh);
         let panels = plots.split_evenly((2, 1));
-        Self::panel(&panels[0], &self.arms, NET)?;
+        Self::panel(&panels[0], &self.arms, "net push (N·s per stance)")?;
         panel_letter(&panels[0], "a")?;
-        Self::panel(&panels[1], &self.vertical, "stance-averaged vertical force (BW)")?;
+        Self::panel(&panels[1], &self.vertical, "mean stance vGRF (BW)")?;
         panel_letter(&panels[1], "b")?;
         let legend = legend.margin(pt(2.0) as u32, 0, pt(6.0) as u32, 0);
         draw_legend(
@@ -412,7 +412,7 @@ impl Figure for StrengthMixFigure {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
         let (_, h) = root.dim_in_pixel();
-        let lh = legend_height(3, 3) + pt(4.0) as u32;
+        let lh = legend_height(3, 1) + pt(4.0) as u32;
         let (plots, legend) = root.split_vertically(h - lh);
         let panels = plots.split_evenly((1, 2));
         let push: Vec<f64> = self.mixes.iter().map(|m| m[4]).filter(|v| v.is_finite()).collect();
@@ -502,11 +502,13 @@ impl Figure for StrengthMixFigure {
                     kind: LegendKind::Line(line(BLACK, 0.8)),
                 },
                 LegendEntry {
-                    label: "red edge: balance lost".into(),
+                    label:
+                        "red edge: balance lost; (a) shows push and swing factors, arms and torso make up the budget"
+                            .into(),
                     kind: LegendKind::Line(line(VERMILLION, 1.0)),
                 },
             ],
-            3,
+            1,
         )
     }
 }
