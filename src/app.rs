@@ -96,7 +96,7 @@ pub fn simulate(loaded: &Loaded, out: Option<&Path>) -> Result<PathBuf, Error> {
         &folder.path("timeseries.csv"),
     )?;
     manifest.finish();
-    folder.write("manifest.json", to_json(&manifest).as_bytes())?;
+    folder.write("manifest.json", crate::export::pretty_json(&manifest).as_bytes())?;
     folder.commit()
 }
 
@@ -127,13 +127,9 @@ fn write_rollout_files(loaded: &Loaded, write: &WriteFile, timeseries: &Path) ->
     }
     write("steps.csv", csv.as_bytes())?;
     let summary = serde_json::json!({ "run": summary, "measures": evaluation });
-    write("summary.json", to_json(&summary).as_bytes())?;
+    write("summary.json", crate::export::pretty_json(&summary).as_bytes())?;
     write("scenario.toml", resolved_scenario_toml(loaded)?.as_bytes())?;
-    write("model.json", to_json(&loaded.model_file).as_bytes())
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_string_pretty(v).expect("serialisable") + "\n"
+    write("model.json", crate::export::pretty_json(&loaded.model_file).as_bytes())
 }
 
 /// `sprintlab check`: loads and validates each file; returns the errors (empty = all valid).

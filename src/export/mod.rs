@@ -12,6 +12,16 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
+/// A value as pretty-printed JSON with a final newline (every JSON file sprintlab writes).
+pub fn pretty_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).expect("serialisable") + "\n"
+}
+
+/// Writes a value as pretty-printed JSON, atomically (see [`write_atomic`]).
+pub fn write_json<T: serde::Serialize>(path: &Path, v: &T) -> Result<(), Error> {
+    write_atomic(path, pretty_json(v).as_bytes())
+}
+
 /// Writes `bytes` to `path` through a hidden temporary beside it (`.NAME.tmp-PID`) and a rename, so readers
 /// never see half a file; on failure the temporary is removed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {

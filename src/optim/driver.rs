@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::cmaes::{CmaEs, CmaEsConfig};
 use super::problem::{evaluate, Evaluation};
 use crate::error::Error;
-use crate::export::{format_f64, write_atomic, write_table, Manifest};
+use crate::export::{format_f64, write_atomic, write_json, write_table, Manifest};
 use crate::scenario::{params, Loaded, SolverKind};
 
 /// Command-line overrides of `optimize`.
@@ -370,10 +370,7 @@ fn finish(
     let best = loaded.with_overlay(&overlay, &out.join("best.toml"))?;
     crate::app::write_rollout(&best, out)?;
     manifest.finish();
-    write_atomic(
-        &out.join("manifest.json"),
-        (serde_json::to_string_pretty(&manifest).expect("json") + "\n").as_bytes(),
-    )
+    write_json(&out.join("manifest.json"), &manifest)
 }
 
 /// Writes `best.toml` (the best parameters as an overlay, with how they were found) and returns the overlay.

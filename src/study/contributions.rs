@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::export::{format_f64, write_atomic, Manifest};
+use crate::export::{format_f64, write_atomic, write_json, Manifest};
 use crate::optim::driver::{optimize, OptimizeOptions};
 use crate::optim::problem::BalanceUsage;
 use crate::scenario::{self, ControllerKind, Loaded};
@@ -330,15 +330,9 @@ fn write_outputs(out: &Path, rows: &[Row], mut manifest: Manifest) -> Result<(),
         "note": "each condition's control re-optimised (same scenario and budget) for every seed; spreads are over \
                  seeds (ci95: Student's t half-width of the mean); differences are paired by seed",
     });
-    write_atomic(
-        &out.join("summary.json"),
-        (serde_json::to_string_pretty(&summary).expect("json") + "\n").as_bytes(),
-    )?;
+    write_json(&out.join("summary.json"), &summary)?;
     manifest.finish();
-    write_atomic(
-        &out.join("manifest.json"),
-        (serde_json::to_string_pretty(&manifest).expect("json") + "\n").as_bytes(),
-    )
+    write_json(&out.join("manifest.json"), &manifest)
 }
 
 /// A row's measure, or its cost / survived time.

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::export::{format_f64, write_atomic};
+use crate::export::{format_f64, write_atomic, write_json};
 use crate::figures::data::Table;
 use crate::measure::balance::{BalanceChecker, BalanceLimits};
 use crate::model::generators::Contributor;
@@ -309,8 +309,7 @@ pub fn induced(dir: &Path) -> Result<InducedSummary, Error> {
     };
     write_atomic(&dir.join("induced.csv"), csv.as_bytes())?;
     write_atomic(&dir.join("induced_groups.csv"), groups_csv.as_bytes())?;
-    let json = serde_json::to_string_pretty(&summary).expect("summary serialises") + "\n";
-    write_atomic(&dir.join("induced_summary.json"), json.as_bytes())?;
+    write_json(&dir.join("induced_summary.json"), &summary)?;
     Ok(summary)
 }
 

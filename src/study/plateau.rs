@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::stats::{spread, t975, Spread};
 use crate::error::Error;
-use crate::export::{format_f64, write_atomic};
+use crate::export::{format_f64, write_atomic, write_json};
 
 /// The push measures reported per level; the first is the one the plateau is judged on (the objective's push).
 pub const MEASURES: [&str; 5] = [
@@ -276,8 +276,5 @@ fn write_outputs(dir: &Path, levels: &[Level], findings: &[ArmFinding]) -> Resul
         "findings": findings,
         "levels": levels,
     });
-    write_atomic(
-        &dir.join("plateau_summary.json"),
-        (serde_json::to_string_pretty(&summary).expect("json") + "\n").as_bytes(),
-    )
+    write_json(&dir.join("plateau_summary.json"), &summary)
 }

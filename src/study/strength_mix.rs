@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::contributions::{optimize_into, BestOutcome, EXTRA, MEASURES};
 use crate::error::Error;
-use crate::export::{format_f64, write_atomic, Manifest};
+use crate::export::{format_f64, write_atomic, write_json, Manifest};
 use crate::model::generators::Contributor;
 use crate::scenario::{self, Loaded};
 use crate::sweep::edit::{set_number, FieldPath};
@@ -227,16 +227,10 @@ pub fn strength_mix(loaded: &Loaded, out: &Path, max_evals: Option<usize>) -> Re
         "final_step": step,
         "search": cfg,
     });
-    write_atomic(
-        &out.join("summary.json"),
-        (serde_json::to_string_pretty(&summary).expect("json") + "\n").as_bytes(),
-    )?;
+    write_json(&out.join("summary.json"), &summary)?;
     let mut manifest = manifest;
     manifest.finish();
-    write_atomic(
-        &out.join("manifest.json"),
-        (serde_json::to_string_pretty(&manifest).expect("json") + "\n").as_bytes(),
-    )?;
+    write_json(&out.join("manifest.json"), &manifest)?;
     Ok(mixes)
 }
 

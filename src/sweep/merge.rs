@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::plan::{hex, usage};
 use super::run::{write_atomic, SweepInfo};
 use crate::error::Error;
-use crate::export::{utc_now, Manifest};
+use crate::export::{utc_now, write_json, Manifest};
 
 /// What a merge found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -230,10 +230,7 @@ pub fn merge(dir: &Path) -> Result<MergeReport, Error> {
     });
     write_atomic(&csv_path, csv.as_bytes())?;
     write_atomic(&dir.join("timing.csv"), timing.as_bytes())?;
-    write_atomic(
-        &dir.join("sweep.meta.json"),
-        (serde_json::to_string_pretty(&meta).expect("json") + "\n").as_bytes(),
-    )?;
+    write_json(&dir.join("sweep.meta.json"), &meta)?;
     Ok(MergeReport {
         csv: csv_path,
         points: rows.len() as u64,

@@ -272,18 +272,14 @@ pub fn simulate_point(point: &Loaded, dir: Option<&Path>) -> Result<(RunSummary,
         }
         folder.write("steps.csv", csv.as_bytes())?;
         let json = serde_json::json!({ "run": summary, "measures": evaluation });
-        folder.write("summary.json", pretty(&json).as_bytes())?;
+        folder.write("summary.json", crate::export::pretty_json(&json).as_bytes())?;
         folder.write("scenario.toml", crate::app::resolved_scenario_toml(point)?.as_bytes())?;
-        folder.write("model.json", pretty(&point.model_file).as_bytes())?;
+        folder.write("model.json", crate::export::pretty_json(&point.model_file).as_bytes())?;
         manifest.finish();
-        folder.write("manifest.json", pretty(&manifest).as_bytes())?;
+        folder.write("manifest.json", crate::export::pretty_json(&manifest).as_bytes())?;
         folder.commit()?;
     }
     Ok((summary, evaluation))
-}
-
-fn pretty<T: Serialize>(v: &T) -> String {
-    serde_json::to_string_pretty(v).expect("serialisable") + "\n"
 }
 
 /// Runs a point and returns its metric fields.
@@ -362,7 +358,7 @@ pub fn claim_folder(out: &Path, info: &SweepInfo) -> Result<(), Error> {
         }
         // Create-if-absent, atomically: a hard link fails if another shard created it first.
         let tmp = out.join(format!(".sweep.json.tmp-{}", std::process::id()));
-        std::fs::write(&tmp, pretty(info)).map_err(|e| {
+        std::fs::write(&tmp, crate::export::pretty_json(info)).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             Error::io(&tmp, e)
         })?;
@@ -535,7 +531,10 @@ struct Session {
 }
 
 fn write_sessions(path: &Path, sessions: &[Session]) -> Result<(), Error> {
-    write_atomic(path, pretty(&serde_json::json!({ "sessions": sessions })).as_bytes())
+    write_atomic(
+        path,
+        crate::export::pretty_json(&serde_json::json!({ "sessions": sessions })).as_bytes(),
+    )
 }
 
 fn read_sessions(path: &Path) -> Vec<Session> {
