@@ -48,7 +48,8 @@ pub enum Command {
         /// Worker threads for the population (default: all cores / RAYON_NUM_THREADS).
         #[arg(long)]
         threads: Option<usize>,
-        /// Continue a killed run in --out from its checkpoint.
+        /// Continue a killed run in --out from its checkpoint; with a larger --max-evals, extend a finished one (the
+        /// same result as a fresh run with that budget).
         #[arg(long, requires = "out")]
         resume: bool,
         /// Override run.seed.

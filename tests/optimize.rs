@@ -1,6 +1,7 @@
 //! `sprintlab optimize` end to end on the first real task (`scenarios/stance_push.toml`): bit-identical results
 //! with 1 and 2 threads, a killed run resumed equals an uninterrupted one, the best solution replays to the
-//! recorded cost exactly, and bad optimisation settings are rejected with their location.
+//! recorded cost exactly, a finished run extended to a larger budget equals a fresh run with it, and bad
+//! optimisation settings are rejected with their location.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -107,6 +108,38 @@ fn killed_run_resumes_to_the_same_result_as_an_uninterrupted_one() {
     optimize(&killed, &["--max-evals", "96", "--threads", "1", "--resume"]);
     assert_eq!(read(full.join("history.csv")), read(killed.join("history.csv")));
     assert_eq!(read(full.join("best.toml")), read(killed.join("best.toml")));
+}
+
+#[test]
+fn a_finished_run_extended_to_a_larger_budget_equals_a_fresh_run_with_that_budget() {
+    let d = tempfile::tempdir().unwrap();
+    let (fresh, extended) = (d.path().join("fresh"), d.path().join("extended"));
+    optimize(&fresh, &["--max-evals", "48", "--threads", "1"]);
+    optimize(&extended, &["--max-evals", "24", "--threads", "1"]);
+    assert!(read(extended.join("best.toml")).contains("24 evaluations"));
+    optimize(&extended, &["--max-evals", "48", "--threads", "2", "--resume"]);
+    assert_eq!(read(fresh.join("history.csv")), read(extended.join("history.csv")));
+    assert_eq!(read(fresh.join("best.toml")), read(extended.join("best.toml")));
+    let measures = |dir: &Path| {
+        let s: serde_json::Value = serde_json::from_str(&read(dir.join("summary.json"))).unwrap();
+        s["measures"].to_string() // the run's wall time differs, nothing else
+    };
+    assert_eq!(measures(&fresh), measures(&extended));
+    // Below what was spent: refused, saying what is allowed.
+    let o = Command::new(BIN)
+        .arg("optimize")
+        .arg(task())
+        .arg("--out")
+        .arg(&extended)
+        .args(["--max-evals", "36", "--resume"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("already used 48 evaluations") && err.contains("≥ 48"),
+        "{err}"
+    );
 }
 
 #[test]

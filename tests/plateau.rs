@@ -1,6 +1,7 @@
 //! The plateau experiment end to end at a tiny budget (2 levels × 2 arms × 2 seeds, two free controller
-//! parameters, 0.4 s): sweep → merge → `sprintlab plateau` gives its table, summary and figure; the same sweep run
-//! with another thread count is byte-identical (every point re-run with its seed reproduces).
+//! parameters, 0.4 s): sweep → merge → `sprintlab plateau` gives its table, summary (slopes and arm gaps checked
+//! against the table's level means) and figure; the same sweep run with another thread count is byte-identical
+//! (every point re-run with its seed reproduces).
 
 use std::path::{Path, PathBuf};
 
@@ -64,6 +65,35 @@ fn tiny_plateau_runs_end_to_end_and_reruns_bit_identically() {
         serde_json::from_str(&std::fs::read_to_string(a.join("plateau_summary.json")).unwrap()).unwrap();
     assert_eq!(summary["findings"].as_array().unwrap().len(), 2);
     assert_eq!(summary["findings"][0]["gains"].as_array().unwrap().len(), 1);
+    // Slopes and arm gaps against the per-level means read back from plateau.csv: with two levels the
+    // least-squares slope over every run is the difference of the level means over the level step.
+    let mean = |arm: &str, level: &str| -> f64 {
+        let r = rows
+            .iter()
+            .find(|r| &r[col("arm")] == arm && &r[col("level")] == level)
+            .unwrap();
+        r[col("mean_net_horizontal_impulse_mean")].parse().unwrap()
+    };
+    for (k, arm) in ["0", "1"].iter().enumerate() {
+        let want = (mean(arm, "1.4") - mean(arm, "0.8")) / 0.6;
+        let got = summary["findings"][k]["slope_top"]["slope"].as_f64().unwrap();
+        assert!(
+            (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+            "arm {arm}: {got} vs {want}"
+        );
+        assert_eq!(summary["findings"][k]["slope_top"]["n"], 4);
+    }
+    let gaps = summary["arm_gaps"].as_array().unwrap();
+    assert_eq!(gaps.len(), 2, "{gaps:?}");
+    for g in gaps {
+        let level = if g["level"].as_f64().unwrap() < 1.0 {
+            "0.8"
+        } else {
+            "1.4"
+        };
+        let want = mean("1", level) - mean("0", level);
+        assert!((g["gap"].as_f64().unwrap() - want).abs() <= 1e-12 * want.abs().max(1.0));
+    }
     let svg = std::fs::read_to_string(a.join("figures/plateau.svg")).unwrap();
     roxmltree::Document::parse(&svg).expect("plateau.svg parses");
     sprintlab(&["figures", a.to_str().unwrap()]);

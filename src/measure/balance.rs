@@ -270,33 +270,52 @@ impl BalanceChecker {
     /// Checks `state` against `limits` for a run whose pelvis started at height `pelvis_z0` (m, see
     /// [`pelvis_height`]). Returns the first failure in the module's order, or `None` while balanced.
     pub fn check(&self, sim: &Simulator, state: &State, limits: &BalanceLimits, pelvis_z0: f64) -> Option<BalanceLoss> {
-        let loss = |reason| Some(BalanceLoss { t: state.t, reason });
-        let z = pelvis_height(sim, state);
-        // `!(z >= min)` so that a NaN pelvis height fails too.
-        if !(z >= limits.min_pelvis_height(pelvis_z0)) {
-            return loss(BalanceReason::PelvisTooLow { z });
-        }
-        if limits.non_foot_ground_contact && sim.world.ground {
-            if let Some((seg, zl)) = self.lowest_non_foot(sim, state) {
-                if zl < 0.0 {
-                    return loss(BalanceReason::SegmentOnGround {
-                        segment: self.names[seg].clone(),
-                    });
-                }
-            }
-        }
-        let a = self.trunk_angles(sim, state);
-        if !(a.pitch.abs() <= limits.max_trunk_pitch) {
-            return loss(BalanceReason::TrunkPitch { angle: a.pitch });
-        }
-        if !(a.roll.abs() <= limits.max_trunk_roll) {
-            return loss(BalanceReason::TrunkRoll { angle: a.roll });
-        }
-        if !(a.yaw.abs() <= limits.max_trunk_yaw) {
-            return loss(BalanceReason::TrunkYaw { angle: a.yaw });
-        }
-        None
+        self.observe(sim, state, limits, pelvis_z0).loss
     }
+
+    /// [`BalanceChecker::check`] together with the values it measured (pelvis height, trunk angles), so that a
+    /// caller tracking how close the limits came does not pose the segments again.
+    pub fn observe(&self, sim: &Simulator, state: &State, limits: &BalanceLimits, pelvis_z0: f64) -> Observation {
+        let z = pelvis_height(sim, state);
+        let a = self.trunk_angles(sim, state);
+        let loss = |reason| Some(BalanceLoss { t: state.t, reason });
+        // `!(z >= min)` so that a NaN pelvis height fails too.
+        let lost = if !(z >= limits.min_pelvis_height(pelvis_z0)) {
+            loss(BalanceReason::PelvisTooLow { z })
+        } else if let Some(seg) = (limits.non_foot_ground_contact && sim.world.ground)
+            .then(|| self.lowest_non_foot(sim, state))
+            .flatten()
+            .and_then(|(seg, zl)| (zl < 0.0).then_some(seg))
+        {
+            loss(BalanceReason::SegmentOnGround {
+                segment: self.names[seg].clone(),
+            })
+        } else if !(a.pitch.abs() <= limits.max_trunk_pitch) {
+            loss(BalanceReason::TrunkPitch { angle: a.pitch })
+        } else if !(a.roll.abs() <= limits.max_trunk_roll) {
+            loss(BalanceReason::TrunkRoll { angle: a.roll })
+        } else if !(a.yaw.abs() <= limits.max_trunk_yaw) {
+            loss(BalanceReason::TrunkYaw { angle: a.yaw })
+        } else {
+            None
+        };
+        Observation {
+            pelvis_z: z,
+            trunk: a,
+            loss: lost,
+        }
+    }
+}
+
+/// What [`BalanceChecker::observe`] measured in one state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observation {
+    /// Pelvis height (m), see [`pelvis_height`].
+    pub pelvis_z: f64,
+    /// Trunk angles (rad).
+    pub trunk: TrunkAngles,
+    /// The first limit exceeded, or `None` while balanced.
+    pub loss: Option<BalanceLoss>,
 }
 
 /// One-off balance check with an explicit trunk segment. It rebuilds the per-model precomputation on every call:

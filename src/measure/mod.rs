@@ -26,7 +26,8 @@ pub mod steps;
 use serde::{Deserialize, Serialize};
 
 pub use balance::{
-    pelvis_height, trunk_angles, trunk_segment, BalanceChecker, BalanceLimits, BalanceLoss, BalanceReason, TrunkAngles,
+    pelvis_height, trunk_angles, trunk_segment, BalanceChecker, BalanceLimits, BalanceLoss, BalanceReason, Observation,
+    TrunkAngles,
 };
 pub use push::{PushMeter, PushTotals, Stance, StanceThresholds};
 pub use steps::{StepRecorder, StepRow};

@@ -25,7 +25,7 @@ use crate::scenario::{params, Loaded, SolverKind};
 pub struct OptimizeOptions {
     /// Output folder; default a fresh folder under `results/`.
     pub out: Option<PathBuf>,
-    /// Continue a killed run from its checkpoint.
+    /// Continue a killed run from its checkpoint, or a finished one with a larger `max_evals` (extension).
     pub resume: bool,
     /// Override `run.seed`.
     pub seed: Option<u64>,
@@ -189,10 +189,39 @@ pub fn optimize(loaded: &Loaded, opts: &OptimizeOptions) -> Result<PathBuf, Erro
             ))
         };
         if ck.scenario_sha256 != loaded.sha256 {
-            return refuse("scenario (SHA-256 differs)");
+            return refuse(&format!(
+                "scenario (SHA-256 {}, this one {})",
+                ck.scenario_sha256, loaded.sha256
+            ));
         }
-        if ck.params != names || ck.seed != seed || ck.max_evals != max_evals {
-            return refuse("set of parameters, seed or budget");
+        if ck.params != names || ck.seed != seed {
+            return refuse("set of parameters or seed");
+        }
+        // A different budget continues the same search: CMA-ES's path does not depend on the budget (it only
+        // decides when the loop ends), so a run extended from B1 to B2 rollouts is bit-identical to a fresh run
+        // with B2. Only a budget below what was already spent is refused.
+        let done = ck.solver.evaluations() as usize;
+        if max_evals < done {
+            return Err(Error::io(
+                &ckpt_path,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!(
+                        "this run already used {done} evaluations; a budget of {max_evals} cannot continue it \
+                         (give --max-evals ≥ {done})"
+                    ),
+                ),
+            ));
+        }
+        let mut ck = ck;
+        if ck.max_evals != max_evals {
+            // No longer finished: without its summary the folder is not taken for a finished run (by the
+            // studies' resume) if this extension is killed; `finish` writes it again.
+            let summary = out.join("summary.json");
+            if summary.is_file() {
+                std::fs::remove_file(&summary).map_err(|e| Error::io(&summary, e))?;
+            }
+            ck.max_evals = max_evals;
         }
         ck
     } else {

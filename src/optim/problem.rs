@@ -126,10 +126,10 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
             } else {
                 effort.add(&s.activation, dt);
             }
-            lost = checker.check(&sim, s, &limits, z0);
-            let angles = checker.trunk_angles(&sim, s);
+            let seen = checker.observe(&sim, s, &limits, z0);
+            lost = seen.loss;
+            let (angles, zp) = (seen.trunk, seen.pelvis_z);
             let pitch = angles.pitch;
-            let zp = crate::measure::pelvis_height(&sim, s);
             let u = &mut usage;
             u.pelvis_drop = u.pelvis_drop.max((z0 - zp) / (z0 - limits.min_pelvis_height(z0)));
             u.trunk_pitch = u.trunk_pitch.max(angles.pitch.abs() / limits.max_trunk_pitch);

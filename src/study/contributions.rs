@@ -181,10 +181,12 @@ pub fn read_best(dir: &Path) -> Result<BestOutcome, Error> {
     })
 }
 
-/// Runs (or resumes) one optimisation into `dir`: skipped when finished (`summary.json`), resumed from its
-/// checkpoint, restarted when killed before the first checkpoint.
+/// Runs (or resumes) one optimisation into `dir`: skipped when finished (`summary.json`) with this budget,
+/// resumed from its checkpoint (also a finished run given a larger budget: it is extended), restarted when killed
+/// before the first checkpoint.
 pub fn optimize_into(scenario: &Loaded, dir: &Path, max_evals: Option<usize>) -> Result<BestOutcome, Error> {
-    if !dir.join("summary.json").is_file() {
+    let budget = max_evals.unwrap_or(scenario.scenario.optimize.max_evals);
+    if !dir.join("summary.json").is_file() || checkpoint_budget(dir).is_some_and(|b| b != budget) {
         let resume = dir.join("checkpoint.json").is_file();
         if dir.exists() && !resume {
             std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -198,6 +200,13 @@ pub fn optimize_into(scenario: &Loaded, dir: &Path, max_evals: Option<usize>) ->
         optimize(scenario, &opts)?;
     }
     read_best(dir)
+}
+
+/// The budget recorded in `dir/checkpoint.json`, if readable.
+fn checkpoint_budget(dir: &Path) -> Option<usize> {
+    let text = std::fs::read_to_string(dir.join("checkpoint.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    v.get("max_evals")?.as_u64().map(|b| b as usize)
 }
 
 /// Runs (or resumes) every condition for every seed, then writes `contributions.csv` (one row per condition and

@@ -5,7 +5,9 @@
 //! level (the 1.0 point belongs to both). Per arm and level the seed spread of every push measure (mean, sd,
 //! Student-t 95 % CI), how many seeds kept their balance, and how close the runs came to each balance limit. The
 //! finding: the push gain from each level to the next with its CI, and the level from which push stops rising
-//! (no later gain significantly above zero) — or none.
+//! (no later gain significantly above zero) — or none; since single 0.2× steps are rarely significant with 3
+//! seeds, also the least-squares slope of push over strength from 1.0× up and over the three highest levels (every
+//! seed's run a point), the gap between the arms at each level and the difference of their slopes.
 //!
 //! Writes `plateau.csv` and `plateau_summary.json` in SWEEP_DIR (atomically); `sprintlab figures SWEEP_DIR` then
 //! draws `figures/plateau.{svg,png}`.
@@ -15,7 +17,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::stats::{spread, t975, Spread};
+use super::stats::{slope, spread, t975, Slope, Spread};
 use crate::error::Error;
 use crate::export::{format_f64, write_atomic, write_json};
 
@@ -86,6 +88,21 @@ pub struct ArmFinding {
     pub push_high: Spread,
     /// Levels at which some seed lost balance or used ≥ 90 % of a limit.
     pub balance_limited_levels: Vec<f64>,
+    /// Slope of push (N·s per stance per 1.0× of strength) over every run at levels ≥ 1.0.
+    pub slope_from_1: Slope,
+    /// Slope of push over every run at the three highest levels: about zero on a plateau.
+    pub slope_top: Slope,
+}
+
+/// Push of arm (b) minus arm (a) at a level both arms have (1.0× is one shared point and is left out).
+#[derive(Debug, Clone, Serialize)]
+pub struct ArmGap {
+    /// Pushing-side strength factor.
+    pub level: f64,
+    /// Difference of the means, b − a (N·s per stance).
+    pub gap: f64,
+    /// Welch-style 95 % half-width, as [`Gain::ci95`].
+    pub ci95: f64,
 }
 
 /// The analysis of a plateau sweep folder. Returns the levels and findings.
@@ -124,6 +141,8 @@ pub fn plateau(dir: &Path) -> Result<(Vec<Level>, Vec<ArmFinding>), Error> {
     // (arm, level bits) → rows of (measures, usages, balanced, reason)
     type Cell = Vec<(Vec<f64>, Vec<f64>, bool, String)>;
     let mut cells: BTreeMap<(String, u64), Cell> = BTreeMap::new();
+    // arm → (level, push) of every run, for the slopes
+    let mut runs: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
     for (i, r) in rd.records().enumerate() {
         let line = i + 2;
         let r = r.map_err(|e| bad(line, e.to_string()))?;
@@ -150,6 +169,7 @@ pub fn plateau(dir: &Path) -> Result<(Vec<Level>, Vec<ArmFinding>), Error> {
         let u: Vec<f64> = usage_cols.iter().map(|&c| num(c)).collect::<Result<_, _>>()?;
         let held = &r[status] == "completed";
         for a in arms {
+            runs.entry(a.to_string()).or_default().push((s[0], m[0]));
             cells.entry((a.to_string(), s[0].to_bits())).or_default().push((
                 m.clone(),
                 u.clone(),
@@ -202,6 +222,7 @@ pub fn plateau(dir: &Path) -> Result<(Vec<Level>, Vec<ArmFinding>), Error> {
                 return None;
             }
             let push = |l: &Level| l.measures[MEASURES[0]];
+            let pts = &runs[*arm];
             let gains: Vec<Gain> = ls
                 .windows(2)
                 .map(|w| {
@@ -231,6 +252,13 @@ pub fn plateau(dir: &Path) -> Result<(Vec<Level>, Vec<ArmFinding>), Error> {
                 push_high: push(ls[ls.len() - 1]),
                 balance_limited_levels: ls.iter().filter(|l| !l.binding.is_empty()).map(|l| l.level).collect(),
                 gains,
+                slope_from_1: slope(&pts.iter().copied().filter(|p| p.0 >= 1.0).collect::<Vec<_>>()),
+                slope_top: slope(
+                    &pts.iter()
+                        .copied()
+                        .filter(|p| p.0 >= ls[ls.len().saturating_sub(3)].level)
+                        .collect::<Vec<_>>(),
+                ),
             })
         })
         .collect();
@@ -269,7 +297,37 @@ fn write_outputs(dir: &Path, levels: &[Level], findings: &[ArmFinding]) -> Resul
         csv.push('\n');
     }
     write_atomic(&dir.join("plateau.csv"), csv.as_bytes())?;
+    let gaps: Vec<ArmGap> = levels
+        .iter()
+        .filter(|a| a.arm == "a" && a.level != 1.0)
+        .filter_map(|a| {
+            let b = levels.iter().find(|b| b.arm == "b" && b.level == a.level)?;
+            let (p, q) = (a.measures[MEASURES[0]], b.measures[MEASURES[0]]);
+            let se = (p.sd.powi(2) / p.n as f64 + q.sd.powi(2) / q.n as f64).sqrt();
+            Some(ArmGap {
+                level: a.level,
+                gap: q.mean - p.mean,
+                ci95: t975((p.n + q.n).saturating_sub(2)) * se,
+            })
+        })
+        .collect();
+    // b − a of the slopes from 1.0× (the shared 1.0× runs make the two slightly correlated; ignored).
+    let slope_difference = match (
+        findings.iter().find(|f| f.arm == "a"),
+        findings.iter().find(|f| f.arm == "b"),
+    ) {
+        (Some(a), Some(b)) => {
+            let (sa, sb) = (a.slope_from_1, b.slope_from_1);
+            serde_json::json!({
+                "difference": sb.slope - sa.slope,
+                "ci95": t975((sa.n + sb.n).saturating_sub(4)) * (sa.se.powi(2) + sb.se.powi(2)).sqrt(),
+            })
+        }
+        _ => serde_json::Value::Null,
+    };
     let summary = serde_json::json!({
+        "arm_gaps": gaps,
+        "slope_difference_from_1": slope_difference,
         "push_measure": MEASURES[0],
         "arms": { "0": "a: pushing side varies, swing leg, arms, torso at 1.0", "1": "b: all contributors at the level" },
         "binding_usage": BINDING_USAGE,

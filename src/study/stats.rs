@@ -61,9 +61,68 @@ pub fn spread(xs: &[f64]) -> Spread {
     }
 }
 
+/// A least-squares straight line y = intercept + slope·x with the 95 % confidence half-width of its slope.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Slope {
+    /// Number of (x, y) points used.
+    pub n: usize,
+    /// Slope (units of y per unit of x).
+    pub slope: f64,
+    /// Standard error of the slope, √(Σr²/(n − 2) / Σ(x − x̄)²); NaN for n < 3.
+    pub se: f64,
+    /// 95 % half-width of the slope, t(0.975, n − 2)·se; NaN for n < 3.
+    pub ci95: f64,
+    /// Intercept (y at x = 0).
+    pub intercept: f64,
+}
+
+/// The least-squares line through the points (pairs with a NaN are dropped).
+pub fn slope(points: &[(f64, f64)]) -> Slope {
+    let p: Vec<(f64, f64)> = points
+        .iter()
+        .copied()
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+        .collect();
+    let n = p.len();
+    let mx = p.iter().map(|q| q.0).sum::<f64>() / n as f64;
+    let my = p.iter().map(|q| q.1).sum::<f64>() / n as f64;
+    let sxx: f64 = p.iter().map(|q| (q.0 - mx).powi(2)).sum();
+    let sxy: f64 = p.iter().map(|q| (q.0 - mx) * (q.1 - my)).sum();
+    let b = sxy / sxx;
+    let a = my - b * mx;
+    let se = if n > 2 {
+        (p.iter().map(|q| (q.1 - a - b * q.0).powi(2)).sum::<f64>() / (n - 2) as f64 / sxx).sqrt()
+    } else {
+        f64::NAN
+    };
+    Slope {
+        n,
+        slope: b,
+        se,
+        ci95: if n > 2 { t975(n - 2) * se } else { f64::NAN },
+        intercept: a,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slope_of_a_noisy_line_and_its_interval() {
+        let s = slope(&[(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)]);
+        assert_eq!((s.n, s.slope, s.intercept, s.se), (3, 2.0, 1.0, 0.0));
+        // Residuals ±0.5: Σr² = 1.5/ (n − 2 = 2) / Sxx (= 5) → se = √0.15.
+        let s = slope(&[(0.0, 0.5), (1.0, 0.5), (2.0, 3.0), (3.0, 2.0)]);
+        assert!((s.slope - 0.75).abs() < 1e-12, "{s:?}");
+        let r: f64 = [(0.0, 0.5), (1.0, 0.5), (2.0, 3.0), (3.0, 2.0)]
+            .iter()
+            .map(|(x, y)| (y - s.intercept - s.slope * x).powi(2))
+            .sum();
+        assert!((s.se - (r / 2.0 / 5.0).sqrt()).abs() < 1e-12);
+        assert!((s.ci95 - 4.303 * s.se).abs() < 1e-12);
+        assert!(slope(&[(0.0, 1.0), (1.0, 2.0)]).ci95.is_nan());
+    }
 
     #[test]
     fn spread_of_three_seeds_uses_students_t() {
