@@ -130,12 +130,10 @@ fn a_scenario_that_sets_a_contributor_switch_itself_is_refused_with_its_location
     );
     std::fs::write(&scen, text).unwrap();
     let out = d.path().join("study");
-    let o = Command::new(BIN)
-        .args(["contributions", scen.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(!o.status.success());
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = common::run_err(
+        BIN,
+        &["contributions", scen.to_str().unwrap(), "--out", out.to_str().unwrap()],
+    );
     assert!(
         err.contains("study.toml:") && err.contains("controller.sprint") && err.contains("arm_excitation"),
         "{err}"

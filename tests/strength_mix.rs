@@ -114,12 +114,10 @@ fn a_bad_search_setting_is_refused_with_its_location_and_nothing_is_written() {
         .replace("step = 0.25", "step = 0.0");
     std::fs::write(&scen, text).unwrap();
     let out = d.path().join("search");
-    let o = std::process::Command::new(BIN)
-        .args(["strength-mix", scen.to_str().unwrap(), "--out", out.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(!o.status.success());
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = common::run_err(
+        BIN,
+        &["strength-mix", scen.to_str().unwrap(), "--out", out.to_str().unwrap()],
+    );
     assert!(
         err.contains("mix.toml:") && err.contains("strength_mix.step") && err.contains("(0, 1]"),
         "{err}"

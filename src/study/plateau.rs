@@ -17,7 +17,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::stats::{slope, spread, t975, Slope, Spread};
+use super::stats::{mean_difference, slope, spread, t975, Slope, Spread};
 use crate::error::Error;
 use crate::export::{format_f64, write_atomic, write_json};
 
@@ -64,7 +64,7 @@ pub struct Gain {
     pub to: f64,
     /// Difference of the means.
     pub gain: f64,
-    /// Welch-style 95 % half-width: t(0.975, n₁ + n₂ − 2)·√(s₁²/n₁ + s₂²/n₂).
+    /// Welch-style 95 % half-width: t(0.975, n₁ + n₂ − 2)·√(s₁²/n₁ + s₂²/n₂) ([`mean_difference`]).
     pub ci95: f64,
     /// Whether the gain is significantly above zero (gain − ci95 > 0).
     pub rising: bool,
@@ -226,10 +226,7 @@ pub fn plateau(dir: &Path) -> Result<(Vec<Level>, Vec<ArmFinding>), Error> {
             let gains: Vec<Gain> = ls
                 .windows(2)
                 .map(|w| {
-                    let (p, q) = (push(w[0]), push(w[1]));
-                    let se = (p.sd.powi(2) / p.n as f64 + q.sd.powi(2) / q.n as f64).sqrt();
-                    let ci = t975((p.n + q.n).saturating_sub(2)) * se;
-                    let gain = q.mean - p.mean;
+                    let (gain, ci) = mean_difference(&push(w[0]), &push(w[1]));
                     Gain {
                         from: w[0].level,
                         to: w[1].level,
@@ -302,12 +299,11 @@ fn write_outputs(dir: &Path, levels: &[Level], findings: &[ArmFinding]) -> Resul
         .filter(|a| a.arm == "a" && a.level != 1.0)
         .filter_map(|a| {
             let b = levels.iter().find(|b| b.arm == "b" && b.level == a.level)?;
-            let (p, q) = (a.measures[MEASURES[0]], b.measures[MEASURES[0]]);
-            let se = (p.sd.powi(2) / p.n as f64 + q.sd.powi(2) / q.n as f64).sqrt();
+            let (gap, ci95) = mean_difference(&a.measures[MEASURES[0]], &b.measures[MEASURES[0]]);
             Some(ArmGap {
                 level: a.level,
-                gap: q.mean - p.mean,
-                ci95: t975((p.n + q.n).saturating_sub(2)) * se,
+                gap,
+                ci95,
             })
         })
         .collect();

@@ -61,6 +61,13 @@ pub fn spread(xs: &[f64]) -> Spread {
     }
 }
 
+/// Difference of two sample means, `b.mean − a.mean`, with its Welch-style 95 % half-width
+/// t(0.975, n_a + n_b − 2)·√(s_a²/n_a + s_b²/n_b). Returns (difference, half-width).
+pub fn mean_difference(a: &Spread, b: &Spread) -> (f64, f64) {
+    let se = (a.sd.powi(2) / a.n as f64 + b.sd.powi(2) / b.n as f64).sqrt();
+    (b.mean - a.mean, t975((a.n + b.n).saturating_sub(2)) * se)
+}
+
 /// A least-squares straight line y = intercept + slope·x with the 95 % confidence half-width of its slope.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Slope {

@@ -531,10 +531,7 @@ struct Session {
 }
 
 fn write_sessions(path: &Path, sessions: &[Session]) -> Result<(), Error> {
-    write_atomic(
-        path,
-        crate::export::pretty_json(&serde_json::json!({ "sessions": sessions })).as_bytes(),
-    )
+    crate::export::write_json(path, &serde_json::json!({ "sessions": sessions }))
 }
 
 fn read_sessions(path: &Path) -> Vec<Session> {

@@ -96,6 +96,17 @@ pub fn tiny_sprint_study(duration: &str) -> String {
     out
 }
 
+/// Runs the `sprintlab` binary `bin` with `args`; panics unless it fails. Returns stderr (the error message).
+pub fn run_err(bin: &str, args: &[&str]) -> String {
+    let o = std::process::Command::new(bin).args(args).output().unwrap();
+    assert!(
+        !o.status.success(),
+        "{args:?} succeeded: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
 /// Runs the `sprintlab` binary `bin` with `args`; panics with its stderr unless it succeeds. Returns stdout.
 pub fn run_ok(bin: &str, args: &[&str]) -> String {
     let o = std::process::Command::new(bin).args(args).output().unwrap();
