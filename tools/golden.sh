@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Byte-identity check of the committed outputs (issue 13: "every committed result regenerates byte for byte").
+# Runs a fixed set of commands with target/release/sprintlab into OUT and prints one SHA-256 per output file
+# (manifest.json, timing.csv and wall-time fields excluded: they record the session, not the result).
+#   tools/golden.sh OUT > sums.txt      # then: diff before.txt after.txt
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:?usage: tools/golden.sh OUT}
+BIN=${SPRINTLAB_BIN:-target/release/sprintlab}
+rm -rf "$OUT"; mkdir -p "$OUT"
+run() { "$BIN" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; }
+run simulate scenarios/quickstart.toml --out "$OUT/quickstart"
+run figures "$OUT/quickstart"
+run simulate scenarios/sprint.toml --out "$OUT/sprint"
+run simulate scenarios/drop_5cm.toml --out "$OUT/drop"
+run optimize scenarios/stance_push.toml --out "$OUT/stance_push" --max-evals 48 --threads 2
+run figures "$OUT/stance_push"
+run sweep scenarios/sweep_drop.toml --out "$OUT/sweep" --threads 2
+run merge "$OUT/sweep"
+cp -r results/plateau "$OUT/plateau"
+rm -rf "$OUT/plateau/figures" "$OUT/plateau/plateau.csv" "$OUT/plateau/plateau_summary.json"
+run plateau "$OUT/plateau"
+run induced "$OUT/sprint"
+cd "$OUT"
+find . -type f ! -name manifest.json ! -name timing.csv ! -name '*.json.partial*' ! -path './plateau/points/*' \
+  ! -name 'shard-*' ! -name 'sweep.meta.json' ! -path './sweep/points/*/manifest.json' | LC_ALL=C sort |
+while read -r f; do
+  case "$f" in
+    *.json) printf '%s  %s\n' "$(grep -v -e '"wall' -e '_wall' -e 'wall_s' "$f" | sha256sum | cut -d' ' -f1)" "$f" ;;
+    *) sha256sum "$f" ;;
+  esac
+done
