@@ -1,9 +1,12 @@
 //! Scenario files: loading, validation with file:line:column and dotted paths, compilation into a simulator.
 
+pub mod edit;
 pub mod params;
+mod studies;
 mod types;
 
 pub use params::FreeParam;
+pub use studies::*;
 pub use types::*;
 
 use std::collections::BTreeMap;

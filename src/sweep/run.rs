@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::plan::{hex, point_scenario, usage, Plan, Point};
-use super::section::SweepTask;
+use super::SweepTask;
 use crate::error::Error;
 pub(crate) use crate::export::write_atomic;
 use crate::export::{format_f64, write_table, Manifest, RunFolder};
