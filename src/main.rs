@@ -166,6 +166,10 @@ fn main() -> ExitCode {
             time,
             partition,
             job_name,
+            account,
+            mem,
+            merge_time,
+            sbatch,
         }) => sprintlab::sweep::slurm_command(
             &scenario,
             &sprintlab::sweep::slurm::SlurmOptions {
@@ -175,6 +179,10 @@ fn main() -> ExitCode {
                 time,
                 partition,
                 job_name,
+                account,
+                mem,
+                merge_time,
+                sbatch,
             },
         ),
     };
