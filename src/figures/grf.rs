@@ -4,8 +4,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::data::{all_stances, Side, Table};
+use super::data::{all_stances, Side};
 use super::style::*;
+use crate::export::Table;
 
 /// Stance-averaged vertical GRF of sprinters at top speed (body weights): `data/shared/reference/sprint-targets.md`
 /// row 5 — Weyand et al. 2010 J Appl Physiol 108:950 (2.08); Weyand & Davis 2005 J Exp Biol 208:2625 (2.32 at

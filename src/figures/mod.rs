@@ -25,8 +25,8 @@ use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::export::read::{self, Table};
 use crate::model::file::ModelFile;
-use data::Table;
 
 /// What one kind of output did.
 #[derive(Debug)]
@@ -154,7 +154,7 @@ impl Inputs {
     /// `model.json` (required).
     pub fn model(&self) -> Result<&ModelFile, String> {
         self.model
-            .get_or_init(|| data::read_model(&self.dir).map_err(|e| e.to_string()))
+            .get_or_init(|| read::read_model(&self.dir).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -162,7 +162,7 @@ impl Inputs {
     /// Body weight (N): `summary.json`, else `model.json`.
     pub fn body_weight(&self) -> Result<f64, String> {
         self.bw
-            .get_or_init(|| data::body_weight(&self.dir, self.model().ok()).map_err(|e| e.to_string()))
+            .get_or_init(|| read::body_weight(&self.dir, self.model().ok()).map_err(|e| e.to_string()))
             .clone()
     }
 
@@ -292,7 +292,7 @@ fn make_viewer(inp: &Inputs) -> Outcome {
         .unwrap_or_else(|| "run".into());
     let page = try_input!(viewer::page(&title, ts, model, bw).map_err(|e| e.to_string()));
     let p = inp.dir.join("viewer.html");
-    match crate::export::write_atomic(&p, page.as_bytes()) {
+    match crate::io::write_atomic(&p, page.as_bytes()) {
         Ok(()) => Outcome::Written(vec![p]),
         Err(e) => Outcome::Failed(e.to_string()),
     }

@@ -6,10 +6,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::data::{all_stances, feet, Side, Table};
+use super::data::{all_stances, Side};
 use super::skeleton::{Pose, PoseColumns, Skeleton};
 use super::style::*;
 use crate::error::Error;
+use crate::export::read::{feet, Table};
 use crate::model::file::ModelFile;
 
 /// Frames in the strip.

@@ -245,7 +245,7 @@ pub fn table(rows: &[StepRow]) -> (Vec<String>, Vec<Vec<String>>) {
                 .map(|(g, _)| format!("peak_{g}_nm_per_kg")),
         );
     }
-    let f = crate::export::format_f64;
+    let f = crate::io::format_f64;
     let values = rows
         .iter()
         .map(|r| {
