@@ -94,7 +94,9 @@ mod tests {
 
     #[test]
     fn targets_reads_paths_and_groups_but_not_comments() {
-        let t = targets("use crate::io::x;\n// crate::cli\nuse crate::{export, figures::y};\nf(crate::sim::z, crate::Error)");
+        let t = targets(
+            "use crate::io::x;\n// crate::cli\nuse crate::{export, figures::y};\nf(crate::sim::z, crate::Error)",
+        );
         assert_eq!(t.into_iter().collect::<Vec<_>>(), ["export", "figures", "io", "sim"]);
     }
 

@@ -189,6 +189,11 @@ pub fn dofs(model: &ModelFile) -> Vec<String> {
         .collect()
 }
 
+/// The measured stances of a run folder (`steps.csv`: foot, touchdown, contact time), in touchdown order.
+pub fn read_stances(dir: &Path) -> Result<Vec<super::tables::StanceRecord>, Error> {
+    super::tables::read_rows(&dir.join("steps.csv"))
+}
+
 /// A few lines about a finished run folder's `summary.json`: stances, speed, balance, steady-step metrics (best
 /// effort: `None` without a readable summary; a run without stride metrics gives one line).
 pub fn run_report(dir: &Path) -> Option<String> {

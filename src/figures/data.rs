@@ -1,31 +1,25 @@
-//! What figures derive from a run folder's files (read through [`crate::export::read`]): stance detection from
-//! the exported ground reaction forces; the muscle groups and contributors of each DOF.
+//! What figures derive from a run folder's files (read through [`crate::export::read`]): the measured stances
+//! (`steps.csv`) as rows of the timeseries; the muscle groups and contributors of each DOF.
 
 use crate::error::Error;
-use crate::export::read::{feet, Table};
+use crate::export::tables::StanceRecord;
+use crate::export::Table;
 use crate::model::file::ModelFile;
 use crate::model::generators::{default_groups, Contributor};
-
-/// Stance detector thresholds: the same rule as `summary.json`'s measures (`src/measure/push.rs`).
-pub const TOUCHDOWN_BW: f64 = 0.1;
-/// Lift-off threshold (body weights).
-pub const LIFTOFF_BW: f64 = 0.05;
-/// How long a touchdown or lift-off condition must hold before it counts (s).
-pub const MIN_HOLD: f64 = 0.003;
 
 /// One stance of one foot, as rows of the timeseries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StanceSpan {
     /// Foot segment name.
     pub foot: String,
-    /// First row of the stance (its force exceeded the touchdown threshold).
+    /// First row of the stance (the first row whose step contains the touchdown).
     pub start: usize,
-    /// Row of the lift-off (first row below the lift-off threshold for good), or the number of rows if the run
-    /// ended in contact.
+    /// Row of the lift-off (the first row whose step contains it), or the number of rows if the run ended in
+    /// contact.
     pub end: usize,
-    /// Touchdown time (s): start of the step of row `start`.
+    /// Touchdown time (s), on the rows' clock: start of the step of row `start`.
     pub touchdown: f64,
-    /// Lift-off time (s), if seen.
+    /// Lift-off time (s) on the rows' clock, if seen.
     pub lift_off: Option<f64>,
 }
 
@@ -36,78 +30,38 @@ impl StanceSpan {
     }
 }
 
-/// Detects the stances of one foot from its vertical force (N) with hysteresis: touchdown above
-/// [`TOUCHDOWN_BW`], lift-off below [`LIFTOFF_BW`], each held for [`MIN_HOLD`]; times are dated back to the start
-/// of the first step that met the condition (each row's force acts over the step that ends at its time).
-pub fn detect_stances(foot: &str, t: &[f64], fz: &[f64], bw: f64) -> Vec<StanceSpan> {
-    let on = TOUCHDOWN_BW * bw;
-    let off = LIFTOFF_BW * bw;
-    let hold = MIN_HOLD - 1e-9;
-    let dt = |i: usize| if i > 0 { t[i] - t[i - 1] } else { 0.0 };
-    let mut out = Vec::new();
-    let mut current: Option<usize> = None;
-    let mut pending: Option<(usize, f64)> = None;
-    for (i, &f) in fz.iter().enumerate().take(t.len()) {
-        match current {
-            None => {
-                if f > on {
-                    let (p0, acc) = pending.unwrap_or((i, 0.0));
-                    let acc = acc + dt(i);
-                    if acc >= hold {
-                        current = Some(p0);
-                        pending = None;
-                    } else {
-                        pending = Some((p0, acc));
-                    }
-                } else {
-                    pending = None;
+/// The measured stances (`steps.csv`, in touchdown order) as rows of the timeseries with times `t` (s). A stance
+/// starts at the first row whose step contains its touchdown and ends at the row whose step contains its lift-off
+/// (touchdown + contact time); a lift-off at or after the last row is a stance still open when the record ended.
+/// Times are the start of those rows' steps (each row's force acts over the step that ends at its time), so a
+/// sampled timeseries (`run.sample_every`) dates them on its own clock.
+pub fn stance_spans(t: &[f64], stances: &[StanceRecord]) -> Vec<StanceSpan> {
+    // Well below any step (s): a touchdown exactly at a row's time belongs to the next row's step.
+    const TOL: f64 = 1e-9;
+    let row_after = |time: f64| t.partition_point(|&x| x <= time + TOL);
+    let start_of = |i: usize| if i > 0 { t[i - 1] } else { t[0] };
+    stances
+        .iter()
+        .filter_map(|st| {
+            let start = row_after(st.touchdown);
+            (start < t.len()).then(|| {
+                let end = row_after(st.touchdown + st.contact_time).max(start + 1);
+                let closed = end < t.len();
+                StanceSpan {
+                    foot: st.side.clone(),
+                    start,
+                    end: if closed { end } else { t.len() },
+                    touchdown: start_of(start),
+                    lift_off: closed.then(|| start_of(end)),
                 }
-            }
-            Some(s) => {
-                if f < off || f.is_nan() {
-                    let (p0, acc) = pending.unwrap_or((i, 0.0));
-                    let acc = acc + dt(i);
-                    if acc >= hold {
-                        out.push(StanceSpan {
-                            foot: foot.to_string(),
-                            start: s,
-                            end: p0,
-                            touchdown: t[s] - dt(s),
-                            lift_off: Some(t[p0] - dt(p0)),
-                        });
-                        current = None;
-                        pending = None;
-                    } else {
-                        pending = Some((p0, acc));
-                    }
-                } else {
-                    pending = None;
-                }
-            }
-        }
-    }
-    if let Some(s) = current {
-        out.push(StanceSpan {
-            foot: foot.to_string(),
-            start: s,
-            end: t.len(),
-            touchdown: t[s] - dt(s),
-            lift_off: None,
-        });
-    }
-    out
+            })
+        })
+        .collect()
 }
 
-/// Every stance of every foot, ordered by touchdown time (then foot order).
-pub fn all_stances(ts: &Table, bw: f64) -> Result<Vec<StanceSpan>, Error> {
-    let t = ts.col("t")?;
-    let mut all = Vec::new();
-    for foot in feet(ts) {
-        let fz = ts.col(&format!("grf_{foot}_z"))?;
-        all.extend(detect_stances(&foot, t, fz, bw));
-    }
-    all.sort_by(|a, b| a.touchdown.total_cmp(&b.touchdown));
-    Ok(all)
+/// Every measured stance of every foot as timeseries rows, in touchdown order (see [`stance_spans`]).
+pub fn all_stances(ts: &Table, stances: &[StanceRecord]) -> Result<Vec<StanceSpan>, Error> {
+    Ok(stance_spans(ts.col("t")?, stances))
 }
 
 /// Body side of a segment or DOF, from its name suffix.
@@ -214,19 +168,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn stance_hysteresis_with_hold() {
-        let t: Vec<f64> = (0..20).map(|i| i as f64 * 0.001).collect();
-        let mut fz = vec![0.0; 20];
-        // 0.2 BW from row 3 to row 12 with a 1-row dip to 0 at row 8 (shorter than the hold), a 1-row blip at 16.
-        for f in fz.iter_mut().take(13).skip(3) {
-            *f = 0.2;
-        }
-        fz[8] = 0.0;
-        fz[16] = 0.5;
-        let s = detect_stances("foot_r", &t, &fz, 1.0);
-        assert_eq!(s.len(), 1);
-        assert_eq!((s[0].start, s[0].end), (3, 13));
-        assert!((s[0].touchdown - 0.002).abs() < 1e-12);
-        assert!((s[0].lift_off.unwrap() - 0.012).abs() < 1e-12);
+    fn measured_stances_map_onto_the_rows_whose_steps_contain_them() {
+        // Rows every 2 ms; a stance from 3.5 ms to 9 ms, one touching down exactly at a row's time (12 ms) and
+        // still in contact when the record ends (18 ms).
+        let t: Vec<f64> = (0..10).map(|i| i as f64 * 0.002).collect();
+        let rec = |side: &str, touchdown: f64, contact_time: f64| StanceRecord {
+            side: side.into(),
+            touchdown,
+            contact_time,
+        };
+        let s = stance_spans(&t, &[rec("foot_r", 0.0035, 0.0055), rec("foot_l", 0.012, 0.006)]);
+        assert_eq!(s.len(), 2);
+        assert_eq!((s[0].start, s[0].end), (2, 5));
+        assert_eq!((s[0].touchdown, s[0].lift_off), (0.002, Some(0.008)));
+        assert_eq!((s[1].foot.as_str(), s[1].start, s[1].end), ("foot_l", 7, 10));
+        assert!(!s[1].complete());
     }
 }

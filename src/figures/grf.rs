@@ -6,6 +6,7 @@ use plotters::prelude::*;
 
 use super::data::{all_stances, Side};
 use super::style::*;
+use crate::export::tables::StanceRecord;
 use crate::export::Table;
 
 /// Stance-averaged vertical GRF of sprinters at top speed (body weights): `data/shared/reference/sprint-targets.md`
@@ -36,10 +37,11 @@ pub struct GrfFigure {
 }
 
 impl GrfFigure {
-    /// Builds the figure; `None` when the run has no stance.
-    pub fn build(ts: &Table, bw: f64) -> Result<Option<Self>, crate::Error> {
+    /// Builds the figure from the timeseries and the measured stances (`steps.csv`); `None` when the run has no
+    /// stance.
+    pub fn build(ts: &Table, steps: &[StanceRecord], bw: f64) -> Result<Option<Self>, crate::Error> {
         let t = ts.check_time("t")?;
-        let stances = all_stances(ts, bw)?;
+        let stances = all_stances(ts, steps)?;
         let mut curves = Vec::new();
         for s in &stances {
             let fz = ts.col(&format!("grf_{}_z", s.foot))?;

@@ -186,7 +186,10 @@ pub fn metric_columns(loaded: &Loaded, plan: &Plan) -> Vec<String> {
 
 /// Stride metrics averaged over the steady steps (the numeric `steps.csv` columns).
 fn steady_columns() -> Vec<String> {
-    crate::measure::steps::table(&[]).0.into_iter().skip(2).collect()
+    crate::measure::steps::COLUMNS
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect()
 }
 
 /// All columns of a shard file: plan, metrics, `wall_s`.
