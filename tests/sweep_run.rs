@@ -192,7 +192,7 @@ fn a_point_folder_is_the_run_folder_of_simulate() {
     let plan = sprintlab::sweep::plan::plan(&loaded).unwrap();
     let point = sprintlab::sweep::plan::point_scenario(&loaded, &plan, &plan.point(4)).unwrap();
     let sim = dir.path().join("simulate");
-    sprintlab::app::simulate(&point, Some(&sim)).unwrap();
+    sprintlab::cli::simulate(&point, Some(&sim)).unwrap();
     let swept = dir.path().join("swept");
     sprintlab::sweep::run::simulate_point(&point, Some(&swept)).unwrap();
     let names = |d: &Path| {

@@ -14,7 +14,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::{invalid, line_col};
 use crate::error::{Error, Location};
-use crate::export::format_f64;
+use crate::io::format_f64;
 
 /// One free parameter of a scenario.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::edit::{set_literal, set_number, toml_number, FieldPath};
 use super::section::{SweepDesign, SweepScale, SweepSection, SweepTask, SweepVary};
 use crate::error::Error;
-use crate::export::format_f64;
+use crate::io::format_f64;
 use crate::scenario::{self, Loaded};
 
 /// Most points a plan may have.
