@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::plan::{hex, point_scenario, usage, Plan, Point};
-use super::section::SweepTask;
+use super::SweepTask;
 use crate::error::Error;
 use crate::export::run_folder::sample_steps;
 pub(crate) use crate::io::write_atomic;
