@@ -10,7 +10,7 @@
 
 use toml_edit::{Array, DocumentMut, InlineTable, Item, Key, Table, TableLike, Value};
 
-use crate::export::format_f64;
+use crate::io::format_f64;
 
 /// A dotted path split into keys, with an optional array index on the last key (`initial.velocity[0]`).
 #[derive(Debug, Clone, PartialEq, Eq)]

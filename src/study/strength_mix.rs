@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::contributions::{optimize_into, BestOutcome, EXTRA, MEASURES};
 use crate::error::Error;
-use crate::export::{format_f64, write_atomic, write_json, Manifest};
+use crate::io::{format_f64, write_atomic, write_json, Manifest};
 use crate::model::generators::Contributor;
 use crate::scenario::edit::{set_number, FieldPath};
 use crate::scenario::{self, Loaded};
@@ -43,6 +43,18 @@ pub struct Mix {
     pub accepted: bool,
     /// Its re-optimised best.
     pub best: BestOutcome,
+}
+
+/// What `sprintlab strength-mix` prints: the mixes written and the best accepted one.
+pub fn report(mixes: &[Mix], out: &Path) -> String {
+    let head = format!("wrote {}: {} mixes", out.join("mixes.csv").display(), mixes.len());
+    match mixes.iter().rfind(|m| m.accepted) {
+        Some(best) => format!(
+            "{head}; best mix {} (push {:.3}, swing {:.3}, arms {:.3}, torso {:.3}), cost {}",
+            best.index, best.factors[0], best.factors[1], best.factors[2], best.factors[3], best.best.cost
+        ),
+        None => format!("{head}; none accepted"),
+    }
 }
 
 /// The torque capacity `T_c` (N·m) of each contributor at strength 1, or 1 each for a `sum` budget.

@@ -12,7 +12,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
-use crate::export::format_f64;
+use crate::io::format_f64;
 use crate::scenario::edit::{set_literal, set_number, toml_number, FieldPath};
 use crate::scenario::{self, Loaded};
 use crate::scenario::{SweepDesign, SweepScale, SweepSection, SweepTask, SweepVary};
