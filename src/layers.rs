@@ -19,12 +19,6 @@ mod tests {
     /// shrink). `(from, to, why)`.
     const PENDING: &[(&str, &str, &str)] = &[
         (
-            "scenario",
-            "sweep",
-            "[sweep] section and point editing move into scenario/ (H3)",
-        ),
-        ("scenario", "study", "[strength_mix] section moves into scenario/ (H3)"),
-        (
             "export",
             "optim",
             "rollout and Evaluation move from optim/problem.rs into measure/ (H2)",
