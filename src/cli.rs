@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::error::Error;
 use crate::scenario::{self, Loaded};
+use crate::sweep::with_threads;
 use crate::{export, figures, optim, study, sweep};
 
 /// The built-in quickstart scenario (`cargo run --release` with no arguments).
@@ -389,16 +390,4 @@ pub fn schema() -> Result<String, Error> {
         .into_generator()
         .into_root_schema_for::<scenario::Scenario>();
     crate::io::pretty_json(&schema)
-}
-
-/// Runs `f` on a rayon pool of `threads` workers, or on the global pool (all cores / RAYON_NUM_THREADS).
-fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> Result<T, Error> + Send) -> Result<T, Error> {
-    match threads {
-        Some(t) => rayon::ThreadPoolBuilder::new()
-            .num_threads(t.max(1))
-            .build()
-            .map_err(|e| Error::io(".", std::io::Error::other(e.to_string())))
-            .and_then(|pool| pool.install(f)),
-        None => f(),
-    }
 }

@@ -3,10 +3,10 @@
 //!
 //! `cargo test --release --lib layers -- --nocapture` prints every `crate::` edge between top-level modules.
 
-/// Top-level modules from the bottom up. `error` and `io` sit below everything.
+/// Top-level modules from the bottom up. `error`, `io` and `rng` sit below everything.
 pub const LAYERS: &[&str] = &[
-    "error", "io", "model", "control", "sim", "scenario", "measure", "export", "figures", "optim", "sweep", "study",
-    "cli",
+    "error", "io", "rng", "model", "control", "sim", "scenario", "measure", "export", "figures", "optim", "sweep",
+    "study", "cli",
 ];
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod layers;
 pub mod measure;
 pub mod model;
 pub mod optim;
+pub mod rng;
 pub mod scenario;
 pub mod sim;
 pub mod study;

@@ -120,11 +120,7 @@ impl Drop for RunFolder {
 
 /// Output sampling of a scenario in rollout steps (`run.sample_every` in seconds, at least every step).
 pub fn sample_steps(loaded: &Loaded) -> u64 {
-    loaded
-        .scenario
-        .run
-        .sample_every
-        .map_or(1, |s| (s / loaded.scenario.world.dt).round().max(1.0) as u64)
+    loaded.sample_steps()
 }
 
 /// Writes one named file of a run folder.

@@ -688,6 +688,15 @@ impl Loaded {
         resolve(&source, free, &inits, self.sha256.clone(), &self.path)
     }
 
+    /// Output sampling in rollout steps: `run.sample_every` (s) over `world.dt` (s), at least every step.
+    pub fn sample_steps(&self) -> u64 {
+        let dt = self.scenario.world.dt;
+        self.scenario
+            .run
+            .sample_every
+            .map_or(1, |s| (s / dt).round().max(1.0) as u64)
+    }
+
     /// Initial values, bounds and spreads of the free parameters.
     pub fn param_inits(&self) -> Vec<f64> {
         self.params.iter().map(|p| p.init).collect()

@@ -328,11 +328,7 @@ pub fn induced(dir: &Path) -> Result<InducedSummary, Error> {
     let state = loaded.initial_state(&sim);
     let mut ctrl = loaded.controller();
     let dt = sim.world.dt;
-    let every = loaded
-        .scenario
-        .run
-        .sample_every
-        .map_or(1, |s| (s / dt).round().max(1.0) as u64);
+    let every = loaded.sample_steps();
     let n = model.dofs.len();
     let nf = model.feet.len();
     let foot_names: Vec<String> = model.feet.iter().map(|&f| model.segments[f].name.clone()).collect();

@@ -83,7 +83,8 @@ pub fn resolve_shard(shard: Option<u64>, shards: Option<u64>, slurm_task: Option
     Ok((k, n))
 }
 
-fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> Result<T, Error> + Send) -> Result<T, Error> {
+/// Runs `f` on a rayon pool of `threads` workers, or on the global pool (all cores / `RAYON_NUM_THREADS`).
+pub fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> Result<T, Error> + Send) -> Result<T, Error> {
     match threads {
         Some(t) => rayon::ThreadPoolBuilder::new()
             .num_threads(t.max(1))

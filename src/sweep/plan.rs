@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::io::format_f64;
+use crate::rng::SplitMix;
 use crate::scenario::edit::{set_literal, set_number, toml_number, FieldPath};
 use crate::scenario::{self, Loaded};
 use crate::scenario::{SweepDesign, SweepScale, SweepSection, SweepTask, SweepVary};
@@ -155,29 +156,6 @@ impl Plan {
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// splitmix64: a counter-based generator, fully specified here so that plans never depend on another crate.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1) with 53 random bits.
-    fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// Uniform integer in [0, n) (Lemire's multiply-shift; bias < n / 2^64).
-    fn below(&mut self, n: u64) -> u64 {
-        ((self.next() as u128 * n as u128) >> 64) as u64
-    }
 }
 
 /// A Latin hypercube: `samples` rows of `dims` values in [0, 1), each column hitting each of the `samples` strata
