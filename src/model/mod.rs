@@ -7,6 +7,7 @@ pub mod deleva;
 pub mod file;
 pub mod generators;
 
+use schemars::JsonSchema;
 use std::collections::{BTreeMap, BTreeSet};
 
 use nalgebra::Vector3;
@@ -19,20 +20,25 @@ use generators::{default_groups, Contributor, GeneratorTable, GroupParams};
 /// Standard gravity used to express forces in body weights (m/s²).
 pub const G_STD: f64 = 9.81;
 
-/// Strength of the contributors and muscle groups: `S = group strength × contributor strength`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Strength of the contributors and muscle groups: `S = group strength × contributor strength`.
+/// `[strength]`: `S = group strength × contributor strength`, both dimensionless (1 = the prior), 0–10.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default, rename = "StrengthSection")]
 pub struct Strengths {
-    /// Contributor factors (dimensionless; 1 = the prior).
+    /// Pushing-side contributor (hip ext, knee ext, ankle plantarflexion). Default 1.
     pub push: f64,
-    /// Swing-side factor.
+    /// Swing-side contributor (hip flex, knee flex, dorsiflexion). Default 1.
     pub swing: f64,
-    /// Arms factor.
+    /// Arms (shoulder and elbow groups). Default 1.
     pub arms: f64,
-    /// Torso factor.
+    /// Torso (lumbar groups). Default 1.
     pub torso: f64,
-    /// Per-group factors by group name (default 1).
+    /// Per muscle group factor by group name (`hip_ext = 1.2`); groups of the generator table. Default 1 each.
     pub groups: BTreeMap<String, f64>,
-    /// Factor on every group's `omega_max` (default 1): how fast the generators can shorten.
+    /// Factor on every group's `omega_max`, the joint angular velocity at which concentric torque reaches zero
+    /// (dimensionless, 0.1–10). The priors note that fast athletes scale torque and `omega_max` together: a
+    /// trained sprinter's muscle–tendon units keep torque at joint velocities where the dynamometer-based priors
+    /// have almost none. Default 1 (the priors).
     pub velocity: f64,
 }
 
@@ -82,32 +88,41 @@ pub const RAPIER_DEFAULT_NATURAL_FREQUENCY: f64 = 60.0;
 /// rapier's default contact damping ratio (dimensionless).
 pub const RAPIER_DEFAULT_DAMPING_RATIO: f64 = 10.0;
 
-/// Foot–ground contact: the model, the compliant law (Hunt–Crossley normal force, regularised Coulomb
-/// friction) and the softness of the rapier alternative.
-///
-/// Defaults: `k = 5e5 N/m^1.5` per sphere gives a quasi-static stiffness of ≈ 215 kN/m per foot (four sole
-/// spheres) at 1 BW on one foot and ≈ 5 mm sink, the order of heel pad in series with a shoe; `c = 0.5 s/m`
-/// dissipates ≈ 55 % of the impact energy at 1 m/s (heel pads lose ≈ 60 %, Challis, Murdoch & Winter 2008
-/// J Appl Biomech 24:377). Stiffer contact (2e6, the rapier-contact prototype's value) stands as well but gives
-/// ≈ 12.5 BW for a straight-legged 5 cm drop.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+// Foot–ground contact: the model, the compliant law (Hunt–Crossley normal force, regularised Coulomb
+// friction) and the softness of the rapier alternative.
+//
+// Defaults: `k = 5e5 N/m^1.5` per sphere gives a quasi-static stiffness of ≈ 215 kN/m per foot (four sole
+// spheres) at 1 BW on one foot and ≈ 5 mm sink, the order of heel pad in series with a shoe; `c = 0.5 s/m`
+// dissipates ≈ 55 % of the impact energy at 1 m/s (heel pads lose ≈ 60 %, Challis, Murdoch & Winter 2008
+// J Appl Biomech 24:377). Stiffer contact (2e6, the rapier-contact prototype's value) stands as well but gives
+// ≈ 12.5 BW for a straight-legged 5 cm drop.
+/// `[contact]`: foot–ground contact. By default sprintlab's compliant model (Hunt–Crossley spheres on the soles,
+/// regularised Coulomb friction); `model = "rapier"` selects rapier's own contacts instead.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default, rename = "ContactSection")]
 pub struct ContactParams {
-    /// Hunt–Crossley stiffness per sphere (N/m^1.5).
+    /// Normal stiffness per sphere (N/m^1.5), 1e4–1e9. Default 5e5 (≈ 215 kN/m per foot at 1 BW: heel pad and
+    /// shoe in series).
     pub stiffness: f64,
-    /// Hunt–Crossley dissipation (s/m).
+    /// Hunt–Crossley dissipation (s/m), 0–10. Default 0.5 (≈ 55 % energy loss at 1 m/s impact).
     pub dissipation: f64,
-    /// Friction coefficient.
+    /// Friction coefficient, 0–3. Default 1.0.
     pub friction: f64,
-    /// Friction regularisation velocity (m/s).
+    /// Friction regularisation velocity (m/s), (0, 1]. Default 0.05.
     pub slip_velocity: f64,
-    /// Newton passes of the linearly-implicit solve (≥ 1).
+    /// Newton passes of the implicit contact solve, 1–10. Default 3.
     pub newton_passes: usize,
-    /// Which contact model is used. `friction` applies to both; the other compliant fields only to
-    /// [`ContactModel::Compliant`].
+    /// Contact model: `"compliant"` (default; sprintlab's Hunt–Crossley sole spheres, the fields above) or
+    /// `"rapier"` (rapier's own contacts: the feet's box geoms as cuboid colliders on a ground half-space, Coulomb
+    /// friction `friction`, softness below; impact forces are impulsive, see docs/contact-model.md).
     pub model: ContactModel,
-    /// [`ContactModel::Rapier`] only: natural frequency of rapier's soft contact constraint (Hz).
+    /// `model = "rapier"` only: natural frequency of rapier's soft contact constraint (Hz), (0, 10000]. Default 60
+    /// (rapier's `static_contact_softness`, the value for contacts with the fixed ground). It acts as a spring
+    /// `m_eff·(2πf)²` per contact point, `m_eff` the small effective mass at a foot point: below ≈ 30 Hz the default
+    /// athlete sinks in and falls over.
     pub rapier_natural_frequency: f64,
-    /// [`ContactModel::Rapier`] only: damping ratio of rapier's soft contact constraint.
+    /// `model = "rapier"` only: damping ratio of rapier's soft contact constraint (dimensionless), [0, 1000].
+    /// Default 10 (rapier's).
     pub rapier_damping_ratio: f64,
 }
 

@@ -19,8 +19,8 @@ use crate::control::{Burst, Bursts, ConstantTorque, Controller, HoldPosture, Spr
 use crate::error::{Error, Location};
 use crate::model::file::ModelFile;
 use crate::model::generators::GeneratorTable;
-use crate::model::{deleva, ContactParams, Model, Strengths};
-use crate::sim::{ActivationDynamics, Simulator, State, WorldSettings};
+use crate::model::{deleva, Model};
+use crate::sim::{Simulator, State};
 
 /// The peer body spec, embedded (source: `data/shared/peers/sprinter12_spec.json`).
 pub const SPRINTER12_SPEC: &str = include_str!("../../data/shared/peers/sprinter12_spec.json");
@@ -431,31 +431,18 @@ fn finish_load(scenario: Scenario, text: &str, sha256: String, path: &Path) -> R
     let text = text.to_string();
     check_ranges(&scenario, path, &text)?;
     let model_file = load_model(&scenario, path, &text)?;
-    let strengths = Strengths {
-        push: scenario.strength.push,
-        swing: scenario.strength.swing,
-        arms: scenario.strength.arms,
-        torso: scenario.strength.torso,
-        groups: scenario.strength.groups.clone(),
-        velocity: scenario.strength.velocity,
-    };
-    let contact = ContactParams {
-        stiffness: scenario.contact.stiffness,
-        dissipation: scenario.contact.dissipation,
-        friction: scenario.contact.friction,
-        slip_velocity: scenario.contact.slip_velocity,
-        newton_passes: scenario.contact.newton_passes,
-        model: scenario.contact.model,
-        rapier_natural_frequency: scenario.contact.rapier_natural_frequency,
-        rapier_damping_ratio: scenario.contact.rapier_damping_ratio,
-    };
     let at = if scenario.model.file.is_some() {
         "model.file"
     } else {
         "model"
     };
-    let model = Model::compile(&model_file, &strengths, &GeneratorTable::priors(), contact)
-        .map_err(|e| invalid(path, &text, at, e.to_string()))?;
+    let model = Model::compile(
+        &model_file,
+        &scenario.strength,
+        &GeneratorTable::priors(),
+        scenario.contact,
+    )
+    .map_err(|e| invalid(path, &text, at, e.to_string()))?;
     check_dof_names(&scenario, &model, path, &text)?;
     Ok(Loaded {
         scenario,
@@ -704,20 +691,7 @@ impl Loaded {
 
     /// The simulator for this scenario.
     pub fn simulator(&self) -> Simulator {
-        let w = &self.scenario.world;
-        Simulator::new(
-            self.model.clone(),
-            WorldSettings {
-                gravity: w.gravity,
-                ground: w.ground,
-                dt: w.dt,
-                substeps: w.substeps,
-            },
-            ActivationDynamics {
-                tau_act: self.scenario.activation.tau_act,
-                tau_deact: self.scenario.activation.tau_deact,
-            },
-        )
+        Simulator::new(self.model.clone(), self.scenario.world, self.scenario.activation)
     }
 
     /// The initial state of this scenario for its simulator: `initial.angles`, placed `initial.drop_height`

@@ -8,6 +8,11 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// `[world]`, `[activation]`, `[contact]` and `[strength]` are the simulator's and the model's own settings
+/// (one type each, deserialised here, used there).
+pub use crate::model::{ContactParams as ContactSection, Strengths as StrengthSection};
+pub use crate::sim::{ActivationDynamics as ActivationSection, WorldSettings as WorldSection};
+
 /// A scenario: which body, which world, which controller, how long.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -228,131 +233,6 @@ impl Default for AthleteSection {
         Self {
             height_m: 1.80,
             mass_kg: 75.0,
-        }
-    }
-}
-
-/// `[world]`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct WorldSection {
-    /// Gravity vector (m/s²), world frame (x forward, y left, z up), each component within ±100.
-    /// Default [0, 0, −9.81].
-    pub gravity: [f64; 3],
-    /// Whether the ground plane z = 0 exists. Default true.
-    pub ground: bool,
-    /// Time step (s), in (0, 0.01]. Default 0.001.
-    pub dt: f64,
-    /// rapier substeps per step, 1–16. Default 1 (the implicit contact and damping make more unnecessary).
-    pub substeps: usize,
-}
-
-impl Default for WorldSection {
-    fn default() -> Self {
-        Self {
-            gravity: [0.0, 0.0, -9.81],
-            ground: true,
-            dt: 0.001,
-            substeps: 1,
-        }
-    }
-}
-
-/// `[contact]`: foot–ground contact. By default sprintlab's compliant model (Hunt–Crossley spheres on the soles,
-/// regularised Coulomb friction); `model = "rapier"` selects rapier's own contacts instead.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct ContactSection {
-    /// Normal stiffness per sphere (N/m^1.5), 1e4–1e9. Default 5e5 (≈ 215 kN/m per foot at 1 BW: heel pad and
-    /// shoe in series).
-    pub stiffness: f64,
-    /// Hunt–Crossley dissipation (s/m), 0–10. Default 0.5 (≈ 55 % energy loss at 1 m/s impact).
-    pub dissipation: f64,
-    /// Friction coefficient, 0–3. Default 1.0.
-    pub friction: f64,
-    /// Friction regularisation velocity (m/s), (0, 1]. Default 0.05.
-    pub slip_velocity: f64,
-    /// Newton passes of the implicit contact solve, 1–10. Default 3.
-    pub newton_passes: usize,
-    /// Contact model: `"compliant"` (default; sprintlab's Hunt–Crossley sole spheres, the fields above) or
-    /// `"rapier"` (rapier's own contacts: the feet's box geoms as cuboid colliders on a ground half-space, Coulomb
-    /// friction `friction`, softness below; impact forces are impulsive, see docs/contact-model.md).
-    pub model: crate::model::ContactModel,
-    /// `model = "rapier"` only: natural frequency of rapier's soft contact constraint (Hz), (0, 10000]. Default 60
-    /// (rapier's `static_contact_softness`, the value for contacts with the fixed ground). It acts as a spring
-    /// `m_eff·(2πf)²` per contact point, `m_eff` the small effective mass at a foot point: below ≈ 30 Hz the default
-    /// athlete sinks in and falls over.
-    pub rapier_natural_frequency: f64,
-    /// `model = "rapier"` only: damping ratio of rapier's soft contact constraint (dimensionless), [0, 1000].
-    /// Default 10 (rapier's).
-    pub rapier_damping_ratio: f64,
-}
-
-impl Default for ContactSection {
-    fn default() -> Self {
-        let d = crate::model::ContactParams::default();
-        Self {
-            stiffness: d.stiffness,
-            dissipation: d.dissipation,
-            friction: d.friction,
-            slip_velocity: d.slip_velocity,
-            newton_passes: d.newton_passes,
-            model: d.model,
-            rapier_natural_frequency: d.rapier_natural_frequency,
-            rapier_damping_ratio: d.rapier_damping_ratio,
-        }
-    }
-}
-
-/// `[strength]`: `S = group strength × contributor strength`, both dimensionless (1 = the prior), 0–10.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct StrengthSection {
-    /// Pushing-side contributor (hip ext, knee ext, ankle plantarflexion). Default 1.
-    pub push: f64,
-    /// Swing-side contributor (hip flex, knee flex, dorsiflexion). Default 1.
-    pub swing: f64,
-    /// Arms (shoulder and elbow groups). Default 1.
-    pub arms: f64,
-    /// Torso (lumbar groups). Default 1.
-    pub torso: f64,
-    /// Per muscle group factor by group name (`hip_ext = 1.2`); groups of the generator table. Default 1 each.
-    pub groups: BTreeMap<String, f64>,
-    /// Factor on every group's `omega_max`, the joint angular velocity at which concentric torque reaches zero
-    /// (dimensionless, 0.1–10). The priors note that fast athletes scale torque and `omega_max` together: a
-    /// trained sprinter's muscle–tendon units keep torque at joint velocities where the dynamometer-based priors
-    /// have almost none. Default 1 (the priors).
-    pub velocity: f64,
-}
-
-impl Default for StrengthSection {
-    fn default() -> Self {
-        Self {
-            push: 1.0,
-            swing: 1.0,
-            arms: 1.0,
-            torso: 1.0,
-            groups: BTreeMap::new(),
-            velocity: 1.0,
-        }
-    }
-}
-
-/// `[activation]`: first-order activation dynamics.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct ActivationSection {
-    /// Rise time constant (s), (0, 1]. Default 0.015.
-    pub tau_act: f64,
-    /// Decay time constant (s), (0, 1]. Default 0.060.
-    pub tau_deact: f64,
-}
-
-impl Default for ActivationSection {
-    fn default() -> Self {
-        Self {
-            tau_act: 0.015,
-            tau_deact: 0.060,
         }
     }
 }

@@ -9,6 +9,8 @@ pub mod induced;
 pub mod rollout;
 pub mod world;
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 use rapier3d_f64::math::{Real, Vector};
@@ -25,16 +27,19 @@ fn m_total(m: &Model) -> f64 {
     m.mass
 }
 
-/// World settings of a simulation.
-#[derive(Debug, Clone, Copy, PartialEq)]
+// World settings of a simulation.
+/// `[world]`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default, rename = "WorldSection")]
 pub struct WorldSettings {
-    /// Gravity (m/s²), world frame.
+    /// Gravity vector (m/s²), world frame (x forward, y left, z up), each component within ±100.
+    /// Default [0, 0, −9.81].
     pub gravity: [f64; 3],
-    /// Whether the ground plane z = 0 exists.
+    /// Whether the ground plane z = 0 exists. Default true.
     pub ground: bool,
-    /// Time step (s).
+    /// Time step (s), in (0, 0.01]. Default 0.001.
     pub dt: f64,
-    /// rapier substeps per step (the multibody is integrated once per substep).
+    /// rapier substeps per step, 1–16. Default 1 (the implicit contact and damping make more unnecessary).
     pub substeps: usize,
 }
 
@@ -49,12 +54,14 @@ impl Default for WorldSettings {
     }
 }
 
-/// Activation time constants (s) of the first-order activation dynamics.
-#[derive(Debug, Clone, Copy, PartialEq)]
+// Activation time constants (s) of the first-order activation dynamics.
+/// `[activation]`: first-order activation dynamics.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default, rename = "ActivationSection")]
 pub struct ActivationDynamics {
-    /// Rise time constant (s). Default 0.015.
+    /// Rise time constant (s), (0, 1]. Default 0.015.
     pub tau_act: f64,
-    /// Decay time constant (s). Default 0.060.
+    /// Decay time constant (s), (0, 1]. Default 0.060.
     pub tau_deact: f64,
 }
 
