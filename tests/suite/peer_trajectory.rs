@@ -1,7 +1,7 @@
 //! The zero-g verification scenario reproduces the converged MuJoCo/OpenSim reference trajectory
 //! (`data/shared/peers/zero_g_reference.csv`, MuJoCo RK4 at 1e-4 s; OpenSim agrees to 6e-10 rad).
 
-mod common;
+use crate::common;
 
 /// Max |joint angle − reference| over every 10 ms sample with t ≤ t_max.
 fn max_angle_error(dt: f64, t_max: f64) -> f64 {

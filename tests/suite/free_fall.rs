@@ -1,7 +1,7 @@
 //! Free fall under gravity: the COM height follows z0 − g t²/2 whatever the joint torques (semi-implicit
 //! Euler's own error is g·t·dt/2).
 
-mod common;
+use crate::common;
 
 use sprintlab::sim::{ActivationDynamics, Simulator, WorldSettings};
 

@@ -1,7 +1,7 @@
 //! Conservation laws in zero gravity with internal torques only (the verification scenario): linear momentum
 //! and angular momentum about the COM stay zero up to the integrator's first-order error, and the COM stays put.
 
-mod common;
+use crate::common;
 
 fn norm(v: [f64; 3]) -> f64 {
     (v[0] * v[0] + v[1] * v[1] + v[2] * v[2]).sqrt()

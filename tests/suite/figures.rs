@@ -2,7 +2,7 @@
 //! valid SVG and PNG of journal sizes, deterministic output, and clear errors for missing or malformed inputs
 //! while the other figures still render. Also `run` makes figures unless `--no-figures`.
 
-mod figures_common;
+use crate::figures_common;
 
 use std::path::Path;
 

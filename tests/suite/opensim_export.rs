@@ -4,7 +4,7 @@
 //! (`tests/opensim/check_export.py`: TimeSeriesTable/Storage, values, and the pelvis convention on a y-up OpenSim
 //! model). Only that OpenSim part may be skipped, and it says so.
 
-mod figures_common;
+use crate::figures_common;
 
 use std::collections::HashMap;
 use std::path::Path;

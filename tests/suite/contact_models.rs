@@ -3,7 +3,7 @@
 //! the full 3-D force (normal and friction): it closes the integrated whole-body momentum balance through a drop.
 //!
 //! The ignored tests print the tables of `docs/contact-model.md`: `measure_contact_models`, `time_contact_models`
-//! and `sweep_rapier_softness` (`cargo test --release --test contact_models NAME -- --ignored --nocapture`).
+//! and `sweep_rapier_softness` (`cargo test --release --test suite contact_models::NAME -- --ignored --nocapture`).
 
 use std::path::Path;
 use std::time::Instant;

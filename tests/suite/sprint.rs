@@ -3,7 +3,7 @@
 //! (docs/sprint.md; the others are reported there with by how much they miss); vertical impulse balances over the
 //! steady strides; left and right steps match; the quickstart is the same sprinter; and without arm excitation
 //! (control re-optimised: `scenarios/sprint_no_arms.toml`) it still runs, the change being printed
-//! (`cargo test --release --test sprint -- --nocapture`).
+//! (`cargo test --release --test suite sprint:: -- --nocapture`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

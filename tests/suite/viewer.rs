@@ -2,7 +2,7 @@
 //! expected, follows the `#t=` hash, and playback advances. Needs `/usr/bin/chromium` (Debian package `chromium`;
 //! `.ci/run` installs it); without it the test fails and says so.
 
-mod figures_common;
+use crate::figures_common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
