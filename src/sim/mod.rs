@@ -447,14 +447,28 @@ impl Simulator {
         &ws.forces
     }
 
-    /// Advances the state by one step of `world.dt`.
+    /// Advances the state by one step of `world.dt`, in stages as MuJoCo's `mj_step`: actuation (controller,
+    /// activation dynamics, torque generators), passive joint forces (damping, limit springs), the joint torques
+    /// applied to the bodies, contact, integration, and the measurement of what the step delivered.
     pub fn step(&self, s: &mut State, ws: &mut Workspace, ctrl: &mut dyn Controller) -> StepReport {
+        self.joint_state(s, &mut ws.q, &mut ws.qd);
+        self.actuation(s, ws, ctrl);
+        self.passive(s, ws);
+        self.apply_joint_torques(s, ws);
+        let g = Vector::new(self.world.gravity[0], self.world.gravity[1], self.world.gravity[2]);
+        self.contact(s, ws, g);
+        self.integrate(s, ws, g);
+        self.measure(s, ws)
+    }
+
+    /// Stage 1: the controller's actuation, the activation dynamics and the generator torques: the explicit joint
+    /// torque (N·m) and the implicit damping (N·m·s/rad, rapier adds dt·d to the mass-matrix diagonal) of the
+    /// generators' force–velocity slope.
+    fn actuation(&self, s: &mut State, ws: &mut Workspace, ctrl: &mut dyn Controller) {
         let model = &*self.model;
         let dt = self.world.dt;
         let n = model.dofs.len();
-        self.joint_state(s, &mut ws.q, &mut ws.qd);
-
-        // 1. Controller.
+        // The controller.
         let mut act = ws.actuation.take().unwrap_or_else(|| ctrl.initial_actuation(model));
         {
             let body = if ctrl.needs_body() {
@@ -472,7 +486,7 @@ impl Simulator {
             ctrl.actuate(model, &obs, &mut act);
         }
 
-        // 2. Joint torques: explicit part, plus implicit damping (rapier adds dt·d to the mass-matrix diagonal)
+        // Joint torques: explicit part, plus implicit damping (rapier adds dt·d to the mass-matrix diagonal)
         //    for the generators' force–velocity slope and the passive damping.
         let decay_act = (-dt / self.activation.tau_act).exp();
         let decay_deact = (-dt / self.activation.tau_deact).exp();
@@ -513,9 +527,13 @@ impl Simulator {
             }
         }
         ws.actuation = Some(act);
+    }
 
+    /// Stage 2: passive joint forces: damping (the joint's own plus the generators' implicit part) and the
+    /// limit springs beyond a joint limit, set on the multibody for rapier to integrate implicitly.
+    fn passive(&self, s: &mut State, ws: &mut Workspace) {
+        let model = &*self.model;
         let layout = &self.layout;
-        let mb_index = layout.multibody;
         {
             let mb = self.mb_mut(s);
             mb.damping_mut().fill(0.0);
@@ -541,8 +559,13 @@ impl Simulator {
                     .set_spring(3, spring.0, spring.1);
             }
         }
+    }
 
-        // 3. Apply the joint torques as body-torque pairs (+τ·axis on the child, −τ·axis on the parent): this is
+    /// Stage 3: the joint torques applied as body-torque pairs.
+    fn apply_joint_torques(&self, s: &mut State, ws: &mut Workspace) {
+        let layout = &self.layout;
+        let mb_index = layout.multibody;
+        // The joint torques as body-torque pairs (+τ·axis on the child, −τ·axis on the parent): this is
         //    exactly the generalized force of the hinge. User forces persist in rapier: reset them every step.
         for h in &layout.all_bodies {
             let rb = &mut s.sets.bodies[*h];
@@ -563,11 +586,17 @@ impl Simulator {
                 s.sets.bodies[dl.parent].add_torque(-t, false);
             }
         }
+    }
 
-        // 4. Ground contact, solved implicitly against this step's dynamics (compliant model), or left to rapier's
+    /// Stage 4: ground contact forces (N) on the bodies. `g`: gravity (m/s²).
+    fn contact(&self, s: &mut State, ws: &mut Workspace, g: Vector) {
+        let model = &*self.model;
+        let layout = &self.layout;
+        let mb_index = layout.multibody;
+        let dt = self.world.dt;
+        // Ground contact, solved implicitly against this step's dynamics (compliant model), or left to rapier's
         //    solver (rapier contacts: make sure the broad/narrow phase belong to this state).
         ws.forces.clear();
-        let g = Vector::new(self.world.gravity[0], self.world.gravity[1], self.world.gravity[2]);
         if let Some(rc) = &layout.rapier_contact {
             let key = (s.steps, *s.sets.bodies[layout.segment_body[0]].position());
             if ws.rapier_bound != Some(key) {
@@ -613,8 +642,11 @@ impl Simulator {
                 s.sets.bodies[h].add_force_at_point(sf.force, sf.point, false);
             }
         }
+    }
 
-        // 5. Integrate.
+    /// Stage 5: one rapier step of `world.dt`; the clock advances.
+    fn integrate(&self, s: &mut State, ws: &mut Workspace, g: Vector) {
+        let dt = self.world.dt;
         ws.pipeline.step(
             g,
             &ws.params,
@@ -632,8 +664,14 @@ impl Simulator {
         );
         s.t = (s.steps + 1) as f64 * dt;
         s.steps += 1;
+    }
 
-        // 6. Report: delivered torques at the end-of-step velocity, GRF and COP per foot.
+    /// Stage 6: what the step delivered: torques at the end-of-step velocity, GRF, COP and free moment per foot.
+    fn measure(&self, s: &mut State, ws: &mut Workspace) -> StepReport {
+        let model = &*self.model;
+        let layout = &self.layout;
+        let dt = self.world.dt;
+        let n = model.dofs.len();
         let mut q1 = vec![0.0; n];
         let mut qd1 = vec![0.0; n];
         self.joint_state(s, &mut q1, &mut qd1);

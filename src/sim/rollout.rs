@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Simulator, State};
+use super::{Simulator, State, StepReport, Workspace};
 use crate::control::Controller;
 
 /// Sampled trajectory: one row per sample, columns named as in `timeseries.csv`.
@@ -149,15 +149,44 @@ pub fn run(
     run_with(sim, state, ctrl, duration, sample_steps, &mut |_, _| Flow::Continue)
 }
 
+/// What sees every step of a rollout: the state before the step and, after it, the new state, the workspace (the
+/// step's contact forces and joint torques, for [`Simulator::step_forces`]) and the step's report. A closure
+/// `|state, report| -> Flow` is a hook that looks only after the step.
+pub trait StepHook {
+    /// Before each step, with the state about to be advanced. Default: nothing.
+    fn before(&mut self, _state: &State) {}
+    /// After each finite step; [`Flow::Stop`] ends the rollout there (the stopping step is still sampled).
+    fn after(&mut self, state: &State, ws: &Workspace, report: &StepReport) -> Flow;
+}
+
+impl<F: FnMut(&State, &StepReport) -> Flow + ?Sized> StepHook for F {
+    fn after(&mut self, state: &State, _ws: &Workspace, report: &StepReport) -> Flow {
+        self(state, report)
+    }
+}
+
 /// As [`run`], calling `hook` after every step with the new state and the step's report; the hook can stop
 /// the rollout (the stopping step is still sampled).
 pub fn run_with(
+    sim: &Simulator,
+    state: State,
+    ctrl: &mut dyn Controller,
+    duration: f64,
+    sample_steps: u64,
+    hook: &mut dyn FnMut(&State, &StepReport) -> Flow,
+) -> (Trajectory, RunSummary) {
+    run_hooked(sim, state, ctrl, duration, sample_steps, hook)
+}
+
+/// The rollout loop: `duration` seconds from `state` (`round(duration / dt)` steps), sampled every
+/// `sample_steps` steps and at t = 0, stopping at the first non-finite state or when `hook` says so.
+pub fn run_hooked<H: StepHook + ?Sized>(
     sim: &Simulator,
     mut state: State,
     ctrl: &mut dyn Controller,
     duration: f64,
     sample_steps: u64,
-    hook: &mut dyn FnMut(&State, &super::StepReport) -> Flow,
+    hook: &mut H,
 ) -> (Trajectory, RunSummary) {
     let start = Instant::now();
     let model = &sim.model;
@@ -177,6 +206,7 @@ pub fn run_with(
     let (mut peak, mut tail_sum) = (0.0f64, 0.0);
     let mut outcome = Outcome::Completed;
     for k in 0..total {
+        hook.before(&state);
         let r = sim.step(&mut state, &mut ws, ctrl);
         if !r.finite {
             outcome = Outcome::Diverged;
@@ -187,7 +217,7 @@ pub fn run_with(
         if k >= total - tail {
             tail_sum += fz;
         }
-        let flow = hook(&state, &r);
+        let flow = hook.after(&state, &ws, &r);
         if (k + 1) % sample_steps.max(1) == 0 || flow == Flow::Stop {
             rows.push(sample(sim, &state, &r.torque, &r.grf, &r.cop, &r.free_moment));
         }

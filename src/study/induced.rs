@@ -28,7 +28,9 @@ use crate::measure::balance::{BalanceChecker, BalanceLimits};
 use crate::model::generators::Contributor;
 use crate::model::Model;
 use crate::scenario;
-use crate::sim::induced::FootParts;
+use crate::sim::induced::{Dynamics, FootParts};
+use crate::sim::rollout::{self, Flow, StepHook};
+use crate::sim::{Simulator, State, StepReport, Workspace};
 
 /// Parts in column order: the non-muscular terms, then the contributors.
 pub const PARTS: [&str; 9] = [
@@ -138,6 +140,183 @@ impl InducedSummary {
     }
 }
 
+/// The replay's per-step analysis, run as a [`StepHook`] of the rollout loop: the state before each step gives
+/// the joint state and dynamics the split starts from; after it, the replayed ground forces are checked against
+/// the recording and every loaded foot's force is split into its parts.
+struct Replay<'a> {
+    sim: &'a Simulator,
+    model: &'a Model,
+    dt: f64,
+    /// Sampling interval of `timeseries.csv` (steps).
+    every: u64,
+    /// Steps taken.
+    k: u64,
+    limits: BalanceLimits,
+    checker: BalanceChecker,
+    /// Pelvis height at the start (m).
+    z0: f64,
+    ts_path: &'a Path,
+    scenario_path: &'a Path,
+    foot_names: Vec<String>,
+    grf_cols: Vec<Vec<&'a [f64]>>,
+    csv: String,
+    groups_csv: String,
+    q0: Vec<f64>,
+    qd0: Vec<f64>,
+    q1: Vec<f64>,
+    qd1: Vec<f64>,
+    pre: Option<Dynamics>,
+    loaded_prev: Vec<bool>,
+    stance_no: Vec<usize>,
+    stances: Vec<StanceImpulses>,
+    open: Vec<Option<usize>>,
+    max_err: f64,
+    peak: f64,
+    analysed: u64,
+    row: usize,
+    /// The first mismatch with the recording (the replay stops there).
+    error: Option<Error>,
+}
+
+impl StepHook for Replay<'_> {
+    fn before(&mut self, state: &State) {
+        self.sim.joint_state(state, &mut self.q0, &mut self.qd0);
+        self.pre = Some(self.sim.dynamics(state));
+    }
+
+    fn after(&mut self, state: &State, ws: &Workspace, report: &StepReport) -> Flow {
+        let sim = self.sim;
+        self.k += 1;
+        let sampled = self.k % self.every == 0;
+        let lost = self.checker.check(sim, state, &self.limits, self.z0).is_some();
+        if sampled || lost {
+            self.row += 1;
+            if let Err(e) = self.check_recorded(report) {
+                self.error = Some(e);
+                return Flow::Stop;
+            }
+        }
+        let post = sim.dynamics(state);
+        sim.joint_state(state, &mut self.q1, &mut self.qd1);
+        let forces = sim.step_forces(ws, &self.q0, &self.qd1);
+        self.track_stances(state, report);
+        let pre = self.pre.take().expect("before() ran");
+        if let Some(parts) = sim.induced_parts(&pre, &post, &forces, sim.last_contact_forces(ws)) {
+            self.analysed += 1;
+            for p in &parts {
+                self.add(state, p, sampled || lost);
+            }
+        }
+        if lost {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    }
+}
+
+impl Replay<'_> {
+    /// The replayed ground forces of a sampled step must be the recorded ones, bit for bit.
+    fn check_recorded(&self, report: &StepReport) -> Result<(), Error> {
+        let row = self.row;
+        for (fi, cols) in self.grf_cols.iter().enumerate() {
+            for (a, col) in cols.iter().enumerate() {
+                let rec = col.get(row).copied().unwrap_or(f64::NAN);
+                if rec.to_bits() != report.grf[fi][a].to_bits() {
+                    return Err(Error::Data {
+                        file: self.ts_path.display().to_string(),
+                        line: row + 2,
+                        msg: format!(
+                            "grf_{}_{} = {rec} was recorded but the replay of {} gives {}: the folder was not \
+                             produced by this scenario and version",
+                            self.foot_names[fi],
+                            ["x", "y", "z"][a],
+                            self.scenario_path.display(),
+                            report.grf[fi][a]
+                        ),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens a stance at each touchdown (a foot's vertical force turning positive), closes it at lift-off.
+    fn track_stances(&mut self, state: &State, report: &StepReport) {
+        let loaded_now: Vec<bool> = report.grf.iter().map(|g| g[2] > 0.0).collect();
+        for (fi, &now) in loaded_now.iter().enumerate() {
+            if now && !self.loaded_prev[fi] {
+                self.stances.push(StanceImpulses {
+                    foot: self.foot_names[fi].clone(),
+                    stance: self.stance_no[fi],
+                    t_start: state.t,
+                    t_end: state.t,
+                    impulse_x: BTreeMap::new(),
+                    impulse_z: BTreeMap::new(),
+                });
+                self.open[fi] = Some(self.stances.len() - 1);
+                self.stance_no[fi] += 1;
+            } else if !now {
+                self.open[fi] = None;
+            }
+        }
+        self.loaded_prev.clone_from(&loaded_now);
+    }
+
+    /// Adds one foot's split to its open stance's impulses, and to the CSV rows when the step is sampled.
+    fn add(&mut self, state: &State, p: &FootParts, write: bool) {
+        let (model, dt) = (self.model, self.dt);
+        let Some(si) = self.open[p.foot] else { return };
+        let sum = p.sum();
+        let mag = (p.measured[0].powi(2) + p.measured[1].powi(2) + p.measured[2].powi(2)).sqrt();
+        self.peak = self.peak.max(mag);
+        for (s, m) in sum.iter().zip(&p.measured) {
+            self.max_err = self.max_err.max((s - m).abs());
+        }
+        let forces_by_part = part_forces(model, p);
+        let st = &mut self.stances[si];
+        st.t_end = state.t;
+        let named = PARTS
+            .iter()
+            .zip(&forces_by_part)
+            .chain(std::iter::once((&"measured", &p.measured)));
+        for (name, f) in named {
+            *st.impulse_x.entry(name.to_string()).or_default() += f[0] * dt;
+            *st.impulse_z.entry(name.to_string()).or_default() += f[2] * dt;
+        }
+        if write {
+            let (csv, groups_csv, foot_names) = (&mut self.csv, &mut self.groups_csv, &self.foot_names);
+            let mut r = vec![format_f64(state.t), p.foot.to_string(), st.stance.to_string()];
+            for f in forces_by_part.iter().chain([sum, p.measured].iter()) {
+                r.extend(f.iter().map(|v| format_f64(*v)));
+            }
+            csv.push_str(&r.join(","));
+            csv.push('\n');
+            for (i, g) in p.groups.iter().enumerate() {
+                for (kk, f) in g.iter().enumerate() {
+                    let d = &model.dofs[i];
+                    let group = &d.generators[kk].params.group;
+                    if f.iter().all(|v| *v == 0.0) {
+                        continue;
+                    }
+                    groups_csv.push_str(&format!(
+                        "{},{},{},{},{},{},{},{},{}\n",
+                        format_f64(state.t),
+                        foot_names[p.foot],
+                        st.stance,
+                        group,
+                        d.name,
+                        contributor_of(model, i, kk, p.foot),
+                        format_f64(f[0]),
+                        format_f64(f[1]),
+                        format_f64(f[2])
+                    ));
+                }
+            }
+        }
+    }
+}
+
 /// Runs the analysis of a run folder and writes its three files. Returns the summary.
 pub fn induced(dir: &Path) -> Result<InducedSummary, Error> {
     let scenario_path = dir.join("scenario.toml");
@@ -146,7 +325,7 @@ pub fn induced(dir: &Path) -> Result<InducedSummary, Error> {
     let recorded = Table::read(&ts_path)?;
     let sim = loaded.simulator();
     let model = sim.model.clone();
-    let mut state = loaded.initial_state(&sim);
+    let state = loaded.initial_state(&sim);
     let mut ctrl = loaded.controller();
     let dt = sim.world.dt;
     let every = loaded
@@ -154,11 +333,6 @@ pub fn induced(dir: &Path) -> Result<InducedSummary, Error> {
         .run
         .sample_every
         .map_or(1, |s| (s / dt).round().max(1.0) as u64);
-    let total = (loaded.scenario.run.duration / dt).round() as u64;
-    let limits = BalanceLimits::default();
-    let checker = BalanceChecker::new(&model);
-    let z0 = crate::measure::pelvis_height(&sim, &state);
-    let mut ws = sim.workspace();
     let n = model.dofs.len();
     let nf = model.feet.len();
     let foot_names: Vec<String> = model.feet.iter().map(|&f| model.segments[f].name.clone()).collect();
@@ -178,124 +352,51 @@ pub fn induced(dir: &Path) -> Result<InducedSummary, Error> {
             header.push(format!("{p}_{a}"));
         }
     }
-    let mut csv = header.join(",") + "\n";
-    let mut groups_csv = String::from("t,foot,stance,group,dof,contributor,fx,fy,fz\n");
-    let (mut q0, mut qd0) = (vec![0.0; n], vec![0.0; n]);
-    let (mut q1, mut qd1) = (vec![0.0; n], vec![0.0; n]);
-    let mut loaded_prev = vec![false; nf];
-    let mut stance_no = vec![0usize; nf];
-    let mut stances: Vec<StanceImpulses> = Vec::new();
-    let mut open: Vec<Option<usize>> = vec![None; nf];
-    let (mut max_err, mut peak, mut analysed) = (0.0f64, 0.0f64, 0u64);
-    let mut row = 0usize;
-    for k in 0..total {
-        sim.joint_state(&state, &mut q0, &mut qd0);
-        let pre = sim.dynamics(&state);
-        let report = sim.step(&mut state, &mut ws, ctrl.as_mut());
-        if !report.finite {
-            break;
-        }
-        let sampled = (k + 1) % every == 0;
-        let lost = checker.check(&sim, &state, &limits, z0).is_some();
-        if sampled || lost {
-            row += 1;
-            for (fi, cols) in grf_cols.iter().enumerate() {
-                for (a, col) in cols.iter().enumerate() {
-                    let rec = col.get(row).copied().unwrap_or(f64::NAN);
-                    if rec.to_bits() != report.grf[fi][a].to_bits() {
-                        return Err(Error::Data {
-                            file: ts_path.display().to_string(),
-                            line: row + 2,
-                            msg: format!(
-                                "grf_{}_{} = {rec} was recorded but the replay of {} gives {}: the folder was not \
-                                 produced by this scenario and version",
-                                foot_names[fi],
-                                ["x", "y", "z"][a],
-                                scenario_path.display(),
-                                report.grf[fi][a]
-                            ),
-                        });
-                    }
-                }
-            }
-        }
-        let post = sim.dynamics(&state);
-        sim.joint_state(&state, &mut q1, &mut qd1);
-        let forces = sim.step_forces(&ws, &q0, &qd1);
-        let loaded_now: Vec<bool> = report.grf.iter().map(|g| g[2] > 0.0).collect();
-        for fi in 0..nf {
-            if loaded_now[fi] && !loaded_prev[fi] {
-                stances.push(StanceImpulses {
-                    foot: foot_names[fi].clone(),
-                    stance: stance_no[fi],
-                    t_start: state.t,
-                    t_end: state.t,
-                    impulse_x: BTreeMap::new(),
-                    impulse_z: BTreeMap::new(),
-                });
-                open[fi] = Some(stances.len() - 1);
-                stance_no[fi] += 1;
-            } else if !loaded_now[fi] {
-                open[fi] = None;
-            }
-        }
-        loaded_prev.clone_from(&loaded_now);
-        if let Some(parts) = sim.induced_parts(&pre, &post, &forces, sim.last_contact_forces(&ws)) {
-            analysed += 1;
-            for p in &parts {
-                let Some(si) = open[p.foot] else { continue };
-                let sum = p.sum();
-                let mag = (p.measured[0].powi(2) + p.measured[1].powi(2) + p.measured[2].powi(2)).sqrt();
-                peak = peak.max(mag);
-                for (s, m) in sum.iter().zip(&p.measured) {
-                    max_err = max_err.max((s - m).abs());
-                }
-                let forces_by_part = part_forces(&model, p);
-                let st = &mut stances[si];
-                st.t_end = state.t;
-                let named = PARTS
-                    .iter()
-                    .zip(&forces_by_part)
-                    .chain(std::iter::once((&"measured", &p.measured)));
-                for (name, f) in named {
-                    *st.impulse_x.entry(name.to_string()).or_default() += f[0] * dt;
-                    *st.impulse_z.entry(name.to_string()).or_default() += f[2] * dt;
-                }
-                if sampled || lost {
-                    let mut r = vec![format_f64(state.t), p.foot.to_string(), st.stance.to_string()];
-                    for f in forces_by_part.iter().chain([sum, p.measured].iter()) {
-                        r.extend(f.iter().map(|v| format_f64(*v)));
-                    }
-                    csv.push_str(&r.join(","));
-                    csv.push('\n');
-                    for (i, g) in p.groups.iter().enumerate() {
-                        for (kk, f) in g.iter().enumerate() {
-                            let d = &model.dofs[i];
-                            let group = &d.generators[kk].params.group;
-                            if f.iter().all(|v| *v == 0.0) {
-                                continue;
-                            }
-                            groups_csv.push_str(&format!(
-                                "{},{},{},{},{},{},{},{},{}\n",
-                                format_f64(state.t),
-                                foot_names[p.foot],
-                                st.stance,
-                                group,
-                                d.name,
-                                contributor_of(&model, i, kk, p.foot),
-                                format_f64(f[0]),
-                                format_f64(f[1]),
-                                format_f64(f[2])
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-        if lost {
-            break;
-        }
+    let mut replay = Replay {
+        sim: &sim,
+        model: &model,
+        dt,
+        every,
+        k: 0,
+        limits: BalanceLimits::default(),
+        checker: BalanceChecker::new(&model),
+        z0: crate::measure::pelvis_height(&sim, &state),
+        ts_path: &ts_path,
+        scenario_path: &scenario_path,
+        foot_names,
+        grf_cols,
+        csv: header.join(",") + "\n",
+        groups_csv: String::from("t,foot,stance,group,dof,contributor,fx,fy,fz\n"),
+        q0: vec![0.0; n],
+        qd0: vec![0.0; n],
+        q1: vec![0.0; n],
+        qd1: vec![0.0; n],
+        pre: None,
+        loaded_prev: vec![false; nf],
+        stance_no: vec![0; nf],
+        stances: Vec::new(),
+        open: vec![None; nf],
+        max_err: 0.0,
+        peak: 0.0,
+        analysed: 0,
+        row: 0,
+        error: None,
+    };
+    let duration = loaded.scenario.run.duration;
+    rollout::run_hooked(&sim, state, ctrl.as_mut(), duration, every, &mut replay);
+    if let Some(e) = replay.error {
+        return Err(e);
     }
+    let Replay {
+        stances,
+        foot_names,
+        analysed,
+        max_err,
+        peak,
+        csv,
+        groups_csv,
+        ..
+    } = replay;
     let mut mean_x = BTreeMap::new();
     let mut mean_z = BTreeMap::new();
     if !stances.is_empty() {
