@@ -18,6 +18,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::export::tables::CsvText;
 use crate::io::{format_f64, write_atomic, write_json};
 use crate::measure::stats::{mean_difference, slope, spread, t975, Slope, Spread};
 
@@ -294,7 +295,7 @@ fn write_outputs(dir: &Path, levels: &[Level], findings: &[ArmFinding]) -> Resul
         head.push(format!("usage_{l}_max"));
     }
     head.push("balance_limited".into());
-    let mut csv = head.join(",") + "\n";
+    let mut csv = CsvText::new(head)?;
     for l in levels {
         let mut r = vec![
             if l.arm == "a" { "0" } else { "1" }.to_string(),
@@ -310,10 +311,9 @@ fn write_outputs(dir: &Path, levels: &[Level], findings: &[ArmFinding]) -> Resul
             r.push(format_f64(l.usage[lim]));
         }
         r.push(if l.binding.is_empty() { "0" } else { "1" }.into());
-        csv.push_str(&r.join(","));
-        csv.push('\n');
+        csv.row(r)?;
     }
-    write_atomic(&dir.join("plateau.csv"), csv.as_bytes())?;
+    write_atomic(&dir.join("plateau.csv"), &csv.into_bytes()?)?;
     let gaps: Vec<ArmGap> = levels
         .iter()
         .filter(|a| a.arm == "a" && a.level != 1.0)
