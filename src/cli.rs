@@ -125,6 +125,18 @@ pub enum Command {
         /// Job name (default: sprintlab-<scenario stem>).
         #[arg(long)]
         job_name: Option<String>,
+        /// Account to charge (#SBATCH --account), if the cluster requires one.
+        #[arg(long)]
+        account: Option<String>,
+        /// Memory per array task (#SBATCH --mem: 4G, 500M, …).
+        #[arg(long)]
+        mem: Option<String>,
+        /// Time limit of the merge job (Slurm format).
+        #[arg(long, default_value = "00:15:00")]
+        merge_time: String,
+        /// Another #SBATCH option for the array, passed through as written (repeatable): --sbatch=--qos=long
+        #[arg(long, allow_hyphen_values = true)]
+        sbatch: Vec<String>,
     },
     /// Whole-Body Push vs Pushing-Leg Force and each contributor removed, the sprint controller re-optimised in
     /// every condition: OUT/<condition>/ optimisation folders (resumable), OUT/contributions.csv, OUT/summary.json.
@@ -335,6 +347,10 @@ fn run_command(command: Command) -> Result<(), Error> {
             time,
             partition,
             job_name,
+            account,
+            mem,
+            merge_time,
+            sbatch,
         } => sweep::slurm_command(
             &scenario,
             &sweep::slurm::SlurmOptions {
@@ -344,6 +360,10 @@ fn run_command(command: Command) -> Result<(), Error> {
                 time,
                 partition,
                 job_name,
+                account,
+                mem,
+                merge_time,
+                sbatch,
             },
         ),
     }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::plan::{hex, point_scenario, usage, Plan, Point};
-use super::section::SweepTask;
+use super::SweepTask;
 use crate::error::Error;
 use crate::export::run_folder::sample_steps;
 pub(crate) use crate::io::write_atomic;
@@ -328,14 +328,15 @@ pub fn claim_folder(out: &Path, info: &SweepInfo) -> Result<(), Error> {
             .filter_map(|e| e.ok())
             .any(|e| {
                 let n = e.file_name().to_string_lossy().into_owned();
-                // Allowed: the job array's log folder (made before the tasks start) and other shards' temporaries.
-                !(n.starts_with(".sweep.json.tmp-") || (n == "logs" && e.path().is_dir()))
+                // Allowed: the job array's log folder and binary copy (made at submission, before the tasks start)
+                // and other shards' temporaries.
+                !(n.starts_with(".sweep.json.tmp-") || ((n == "logs" || n == "bin") && e.path().is_dir()))
             });
         if foreign {
             return Err(usage(
                 out,
                 "the folder is not empty and is not a sweep output folder (no sweep.json): refusing to mix; choose \
-                 another --out (an empty folder, or one holding only logs/)",
+                 another --out (an empty folder, or one holding only logs/ and bin/)",
             ));
         }
         // Create-if-absent, atomically: a hard link fails if another shard created it first.
