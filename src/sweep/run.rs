@@ -22,7 +22,9 @@ use sha2::{Digest, Sha256};
 use super::plan::{hex, point_scenario, usage, Plan, Point};
 use super::SweepTask;
 use crate::error::Error;
+use crate::export::read::TextTable;
 use crate::export::run_folder::sample_steps;
+use crate::export::tables::csv_line;
 pub(crate) use crate::io::write_atomic;
 use crate::io::{format_f64, Manifest};
 use crate::optim::problem::{rollout, BalanceUsage, Evaluation};
@@ -380,14 +382,39 @@ pub fn claim_folder(out: &Path, info: &SweepInfo) -> Result<(), Error> {
     Ok(())
 }
 
+/// The complete rows of a shard file (`text` without a torn last line), read with the one CSV reader: its header
+/// must be this sweep's `columns`, every row must have their number of fields.
+pub(crate) fn read_shard(path: &Path, text: &str, columns: &[String]) -> Result<TextTable, Error> {
+    let t = TextTable::parse(text, path).map_err(|e| match e {
+        Error::Data { file, line, msg } if line > 1 => Error::Data {
+            file,
+            line,
+            msg: format!(
+                "{msg}: a damaged row (only a torn last line is repaired automatically); delete this line to \
+                 recompute its point"
+            ),
+        },
+        e => e,
+    })?;
+    if t.head != columns {
+        return Err(usage(
+            path,
+            "its header differs from this sweep's columns (sweep.json): a shard file of another sweep; refusing \
+             to mix",
+        ));
+    }
+    Ok(t)
+}
+
 /// The shard file: its rows so far (indices), after cutting off a torn last line. Creates it (header only) if
 /// absent.
-fn open_shard_file(path: &Path, header: &str, plan: &Plan, opts: &ShardOptions) -> Result<BTreeSet<u64>, Error> {
+fn open_shard_file(path: &Path, columns: &[String], plan: &Plan, opts: &ShardOptions) -> Result<BTreeSet<u64>, Error> {
     let mut done = BTreeSet::new();
+    let header = csv_line(columns)?;
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            write_atomic(path, format!("{header}\n").as_bytes())?;
+            write_atomic(path, header.as_bytes())?;
             return Ok(done);
         }
         Err(e) => return Err(Error::io(path, e)),
@@ -407,34 +434,19 @@ fn open_shard_file(path: &Path, header: &str, plan: &Plan, opts: &ShardOptions) 
         f.sync_all().map_err(|e| Error::io(path, e))?;
     }
     if complete == 0 {
-        write_atomic(path, format!("{header}\n").as_bytes())?;
+        write_atomic(path, header.as_bytes())?;
         return Ok(done);
     }
     let text = std::str::from_utf8(&bytes[..complete])
         .map_err(|_| usage(path, "not a text file: not a shard file of this sweep"))?;
-    let mut lines = text.lines();
-    if lines.next() != Some(header) {
-        return Err(usage(
-            path,
-            "its header differs from this sweep's columns: a shard file of another sweep; refusing to mix",
-        ));
-    }
-    let ncols = header.split(',').count();
+    let t = read_shard(path, text, columns)?;
     let nplan = plan.header().len();
-    for (k, line) in lines.enumerate() {
-        let fields: Vec<&str> = line.split(',').collect();
+    for (k, fields) in t.rows.iter().enumerate() {
         let bad = |msg: String| Error::Data {
             file: path.display().to_string(),
-            line: k + 2,
+            line: t.lines[k],
             msg,
         };
-        if fields.len() != ncols {
-            return Err(bad(format!(
-                "{} fields, expected {ncols}: a damaged row (only a torn last line is repaired automatically); \
-                 delete this line to recompute its point",
-                fields.len()
-            )));
-        }
         let i: u64 = fields[0]
             .parse()
             .ok()
@@ -603,8 +615,7 @@ pub fn run_shard(loaded: &Loaded, plan: &Plan, opts: &ShardOptions) -> Result<Sh
     claim_folder(&opts.out, &info)?;
     let name = shard_file(opts.shard, opts.shards);
     let csv = opts.out.join(&name);
-    let header = info.columns.join(",");
-    let done = open_shard_file(&csv, &header, plan, opts)?;
+    let done = open_shard_file(&csv, &info.columns, plan, opts)?;
     let all: BTreeSet<u64> = plan.shard(opts.shard, opts.shards).collect();
     let pending: BTreeSet<u64> = all.difference(&done).copied().collect();
     let points_dir = opts.out.join("points");
@@ -650,7 +661,7 @@ pub fn run_shard(loaded: &Loaded, plan: &Plan, opts: &ShardOptions) -> Result<Sh
             let mut fields = plan.fields(&p);
             fields.extend(metrics);
             fields.push(format_f64(wall));
-            let line = fields.join(",") + "\n";
+            let line = csv_line(&fields)?;
             appender.lock().expect("not poisoned").append(&line)?;
             ran.fetch_add(1, Ordering::SeqCst);
             if status != "completed" {
