@@ -145,34 +145,62 @@ pub fn point_dir(index: u64) -> String {
     format!("{index:06}")
 }
 
+/// A metric column of the shard files: its name and its field for a finished rollout.
+type Metric = (&'static str, fn(&RunSummary, &Evaluation) -> String);
+
+/// The fixed metric columns in file order (then balance usage, steady-step means and best parameters): one
+/// registry for the header and the fields, so that the two cannot drift apart.
+const METRICS: &[Metric] = &[
+    ("status", |s, e| status(s, e).into()),
+    ("balance_reason", |_, e| {
+        e.balance_lost
+            .as_ref()
+            .and_then(|b| serde_json::to_value(&b.reason).ok())
+            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
+            .unwrap_or_default()
+    }),
+    ("balance_lost_t", |_, e| {
+        format_f64(e.balance_lost.as_ref().map_or(f64::NAN, |b| b.t))
+    }),
+    ("t_end", |s, _| format_f64(s.t_end)),
+    ("steps", |s, _| s.steps.to_string()),
+    ("body_mass_kg", |s, _| format_f64(s.body_mass_kg)),
+    ("body_weight_n", |s, _| format_f64(s.body_weight_n)),
+    ("peak_vertical_grf_bw", |s, _| format_f64(s.peak_vertical_grf_bw)),
+    ("mean_vertical_grf_last_0_5s_bw", |s, _| {
+        format_f64(s.mean_vertical_grf_last_0_5s_bw)
+    }),
+    ("com_end_x", |s, _| format_f64(s.com_end[0])),
+    ("com_end_y", |s, _| format_f64(s.com_end[1])),
+    ("com_end_z", |s, _| format_f64(s.com_end[2])),
+    ("cost", |_, e| format_f64(e.cost)),
+    ("survived", |_, e| format_f64(e.survived)),
+    ("stances", |_, e| e.stances.len().to_string()),
+    ("mean_propulsive_impulse", |_, e| format_f64(e.mean_propulsive_impulse)),
+    ("mean_net_horizontal_impulse", |_, e| {
+        format_f64(e.mean_net_horizontal_impulse)
+    }),
+    ("mean_stance_vertical_force_bw", |_, e| {
+        format_f64(e.mean_stance_vertical_force_bw)
+    }),
+    ("speed_gained", |_, e| format_f64(e.speed_gained)),
+    ("mean_speed", |_, e| format_f64(e.mean_speed)),
+    ("effort", |_, e| format_f64(e.effort)),
+];
+
+/// A point's status: `completed`, `diverged`, `balance-lost` or `stopped`.
+fn status(s: &RunSummary, e: &Evaluation) -> &'static str {
+    match (s.outcome, &e.balance_lost) {
+        (Outcome::Completed, _) => "completed",
+        (Outcome::Diverged, _) => "diverged",
+        (Outcome::Stopped, Some(_)) => "balance-lost",
+        (Outcome::Stopped, None) => "stopped",
+    }
+}
+
 /// The summary-metric columns of a row (after the plan columns), without `wall_s`.
 pub fn metric_columns(loaded: &Loaded, plan: &Plan) -> Vec<String> {
-    let mut c: Vec<String> = [
-        "status",
-        "balance_reason",
-        "balance_lost_t",
-        "t_end",
-        "steps",
-        "body_mass_kg",
-        "body_weight_n",
-        "peak_vertical_grf_bw",
-        "mean_vertical_grf_last_0_5s_bw",
-        "com_end_x",
-        "com_end_y",
-        "com_end_z",
-        "cost",
-        "survived",
-        "stances",
-        "mean_propulsive_impulse",
-        "mean_net_horizontal_impulse",
-        "mean_stance_vertical_force_bw",
-        "speed_gained",
-        "mean_speed",
-        "effort",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut c: Vec<String> = METRICS.iter().map(|(n, _)| n.to_string()).collect();
     c.extend(
         BalanceUsage::default()
             .fields()
@@ -204,45 +232,10 @@ pub fn columns(loaded: &Loaded, plan: &Plan) -> Vec<String> {
 
 /// The metric fields of a finished rollout (in [`metric_columns`] order, without best parameters).
 fn metric_fields(s: &RunSummary, e: &Evaluation) -> Vec<String> {
-    let status = match (s.outcome, &e.balance_lost) {
-        (Outcome::Completed, _) => "completed",
-        (Outcome::Diverged, _) => "diverged",
-        (Outcome::Stopped, Some(_)) => "balance-lost",
-        (Outcome::Stopped, None) => "stopped",
-    };
-    let reason = e
-        .balance_lost
-        .as_ref()
-        .and_then(|b| serde_json::to_value(&b.reason).ok())
-        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
-        .unwrap_or_default();
-    let f = |x: f64| format_f64(x);
-    let mut out = vec![
-        status.to_string(),
-        reason,
-        f(e.balance_lost.as_ref().map_or(f64::NAN, |b| b.t)),
-        f(s.t_end),
-        s.steps.to_string(),
-        f(s.body_mass_kg),
-        f(s.body_weight_n),
-        f(s.peak_vertical_grf_bw),
-        f(s.mean_vertical_grf_last_0_5s_bw),
-        f(s.com_end[0]),
-        f(s.com_end[1]),
-        f(s.com_end[2]),
-        f(e.cost),
-        f(e.survived),
-        e.stances.len().to_string(),
-        f(e.mean_propulsive_impulse),
-        f(e.mean_net_horizontal_impulse),
-        f(e.mean_stance_vertical_force_bw),
-        f(e.speed_gained),
-        f(e.mean_speed),
-        f(e.effort),
-    ];
-    out.extend(e.balance_usage.fields().iter().map(|(_, v)| f(*v)));
+    let mut out: Vec<String> = METRICS.iter().map(|(_, field)| field(s, e)).collect();
+    out.extend(e.balance_usage.fields().iter().map(|(_, v)| format_f64(*v)));
     for c in steady_columns() {
-        out.push(f(e.steady_step_means.get(&c).copied().unwrap_or(f64::NAN)));
+        out.push(format_f64(e.steady_step_means.get(&c).copied().unwrap_or(f64::NAN)));
     }
     out
 }
