@@ -56,13 +56,13 @@ pub struct Kind {
 pub const KINDS: &[Kind] = &[
     Kind {
         name: "grf",
-        reads: &["timeseries.csv", "summary.json or model.json"],
+        reads: &["timeseries.csv", "steps.csv", "summary.json or model.json"],
         make: make_grf,
         study: false,
     },
     Kind {
         name: "stick",
-        reads: &["timeseries.csv", "model.json", "summary.json"],
+        reads: &["timeseries.csv", "steps.csv", "model.json", "summary.json"],
         make: make_stick,
         study: false,
     },
