@@ -117,7 +117,7 @@ fn write_rollout_files(loaded: &Loaded, write: &WriteFile, timeseries: &Path) ->
     let every = run
         .sample_every
         .map_or(1, |s| (s / loaded.scenario.world.dt).round().max(1.0) as u64);
-    let (traj, summary, evaluation) = crate::optim::problem::rollout(loaded, every);
+    let (traj, summary, evaluation) = crate::measure::rollout(loaded, every);
     write_table(timeseries, &traj.columns, &traj.rows)?;
     let (cols, rows) = crate::measure::steps::table(&evaluation.steps);
     let mut csv = cols.join(",") + "\n";

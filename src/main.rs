@@ -118,6 +118,7 @@ fn main() -> ExitCode {
                 resume,
                 seed,
                 max_evals,
+                interrupt: Some(sprintlab::optim::search::Interrupt::on_ctrl_c()),
             };
             let run = |l: &scenario::Loaded| sprintlab::optim::driver::optimize(l, &opts);
             scenario::load(&scenario)

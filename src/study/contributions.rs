@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use crate::error::Error;
 use crate::export::{format_f64, write_atomic, write_json, Manifest};
+use crate::measure::BalanceUsage;
 use crate::optim::driver::{optimize, OptimizeOptions};
-use crate::optim::problem::BalanceUsage;
 use crate::scenario::{self, ControllerKind, Loaded};
 use crate::study::stats::{spread, Spread};
 use crate::sweep::edit::{set_literal, FieldPath};
@@ -196,6 +196,7 @@ pub fn optimize_into(scenario: &Loaded, dir: &Path, max_evals: Option<usize>) ->
             resume,
             seed: None,
             max_evals,
+            interrupt: None,
         };
         optimize(scenario, &opts)?;
     }
