@@ -22,6 +22,7 @@
 pub mod balance;
 pub mod evaluation;
 pub mod push;
+pub mod stats;
 pub mod steps;
 
 use serde::{Deserialize, Serialize};

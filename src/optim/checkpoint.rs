@@ -14,7 +14,7 @@ use super::history::{write_history, write_timing, HistoryRow};
 use super::restarts::Sequence;
 use super::search::Search;
 use crate::error::Error;
-use crate::export::{format_f64, write_atomic};
+use crate::io::{format_f64, write_atomic};
 use crate::scenario::params;
 
 /// Everything needed to continue a run exactly.

@@ -16,7 +16,7 @@ use super::restarts::{RestartPlan, RunRecord, Sequence};
 use super::search::{Interrupt, Progress, Search, BUDGET};
 use super::space::{to_values, z_bounds, ScenarioCost};
 use crate::error::Error;
-use crate::export::{format_f64, write_atomic, write_json, Manifest};
+use crate::io::{format_f64, write_atomic, write_json, Manifest};
 use crate::scenario::{Loaded, RestartFrom, RestartKind, SolverKind};
 
 /// Command-line overrides of `optimize`.
@@ -73,7 +73,7 @@ pub fn run(loaded: &Loaded, opts: &OptimizeOptions) -> Result<Optimized, Error> 
     let cfg = &loaded.scenario.optimize;
     let seed = opts.seed.unwrap_or(loaded.scenario.run.seed);
     let setup = Setup {
-        out: opts.out.clone().unwrap_or_else(|| crate::app::default_out(loaded)),
+        out: opts.out.clone().unwrap_or_else(|| crate::export::default_out(loaded)),
         seed,
         max_evals: opts.max_evals.unwrap_or(cfg.max_evals),
         header: BestHeader {
@@ -371,7 +371,7 @@ fn finish(
     } = setup;
     let overlay = header.write(&out, &values, cost, evaluations, stop_reason)?;
     let best = loaded.with_overlay(&overlay, &out.join("best.toml"))?;
-    crate::app::write_rollout(&best, &out)?;
+    crate::export::write_rollout_into(&best, &out)?;
     if let Some(block) = summary {
         add_to_summary(&out, block)?;
     }

@@ -6,7 +6,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::export::{format_f64, write_atomic, write_table};
+use crate::export::tables::write_table;
+use crate::io::{format_f64, write_atomic};
 
 /// One row of `history.csv`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

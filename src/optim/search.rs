@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use super::checkpoint::Checkpoint;
 use super::history::{median, HistoryRow};
 use super::space::{to_values, ScenarioCost};
-use crate::export::format_f64;
+use crate::io::format_f64;
 
 /// Why a search ended without an error: the budget or the criteria that held (`SolverExit` text).
 pub const BUDGET: &str = "max_evals";
