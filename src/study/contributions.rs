@@ -12,8 +12,8 @@ use crate::error::Error;
 use crate::export::tables::CsvText;
 use crate::io::{format_f64, write_atomic, write_json, Manifest};
 use crate::measure::stats::{spread, Spread};
+use crate::measure::BalanceUsage;
 use crate::optim::driver::{optimize, OptimizeOptions};
-use crate::optim::problem::BalanceUsage;
 use crate::scenario::edit::{set_literal, FieldPath};
 use crate::scenario::{self, ControllerKind, Loaded};
 
@@ -225,6 +225,7 @@ pub fn optimize_into(scenario: &Loaded, dir: &Path, max_evals: Option<usize>) ->
             resume,
             seed: None,
             max_evals,
+            interrupt: None,
         };
         optimize(scenario, &opts)?;
     }

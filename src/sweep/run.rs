@@ -27,8 +27,9 @@ use crate::export::run_folder::sample_steps;
 use crate::export::tables::csv_line;
 pub(crate) use crate::io::write_atomic;
 use crate::io::{format_f64, Manifest};
-use crate::optim::problem::{rollout, BalanceUsage, Evaluation};
-use crate::scenario::{params, Loaded};
+use crate::measure::{rollout, BalanceUsage, Evaluation};
+use crate::optim::search::Interrupt;
+use crate::scenario::Loaded;
 use crate::sim::rollout::{Outcome, RunSummary};
 
 /// Format version of `sweep.json` and the shard files.
@@ -260,7 +261,13 @@ pub fn simulate_point(point: &Loaded, dir: Option<&Path>) -> Result<(RunSummary,
 }
 
 /// Runs a point and returns its metric fields.
-fn run_point(loaded: &Loaded, plan: &Plan, p: &Point, out: &Path) -> Result<Vec<String>, Error> {
+fn run_point(
+    loaded: &Loaded,
+    plan: &Plan,
+    p: &Point,
+    out: &Path,
+    interrupt: &Option<Interrupt>,
+) -> Result<Vec<String>, Error> {
     let n_metrics = metric_columns(loaded, plan).len();
     let point = match point_scenario(loaded, plan, p) {
         Ok(l) => l,
@@ -283,13 +290,14 @@ fn run_point(loaded: &Loaded, plan: &Plan, p: &Point, out: &Path) -> Result<Vec<
                 resume: dir.exists(),
                 seed: None,
                 max_evals: None,
+                interrupt: interrupt.clone(),
             };
-            match crate::optim::driver::optimize(&point, &opts) {
-                Ok(_) => {}
-                Err(e) if e.to_string().contains("no evaluation gave a finite cost") => {
+            let optimized = match crate::optim::driver::run(&point, &opts) {
+                Ok(o) => o,
+                Err(Error::NoFiniteCost { .. }) => {
                     return Ok(empty_fields("diverged", n_metrics));
                 }
-                Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::Interrupted => {
+                Err(Error::Interrupted { .. }) => {
                     return Err(usage(
                         out,
                         format!(
@@ -299,10 +307,8 @@ fn run_point(loaded: &Loaded, plan: &Plan, p: &Point, out: &Path) -> Result<Vec<
                     ));
                 }
                 Err(e) => return Err(e),
-            }
-            let best_file = dir.join("best.toml");
-            let overlay = params::read_overlay(&best_file)?;
-            let best = point.with_overlay(&overlay, &best_file)?;
+            };
+            let (overlay, best) = (optimized.overlay, optimized.best);
             let (_, s, e) = rollout(&best, sample_steps(&best));
             let mut f = metric_fields(&s, &e);
             for prm in &loaded.params {
@@ -642,13 +648,15 @@ pub fn run_shard(loaded: &Loaded, plan: &Plan, opts: &ShardOptions) -> Result<Sh
     let ran = AtomicU64::new(0);
     let not_completed = AtomicU64::new(0);
     let pending: Vec<u64> = pending.into_iter().collect();
+    // Ctrl-C ends an optimisation after its generation in flight, with a checkpoint.
+    let interrupt = (plan.section.task == SweepTask::Optimize).then(Interrupt::on_ctrl_c);
     let result = pending
         .par_iter()
         .with_max_len(1)
         .try_for_each(|&i| -> Result<(), Error> {
             let t0 = Instant::now();
             let p = plan.point(i);
-            let metrics = run_point(loaded, plan, &p, &opts.out)?;
+            let metrics = run_point(loaded, plan, &p, &opts.out, &interrupt)?;
             let wall = t0.elapsed().as_secs_f64();
             let status = metrics[0].clone();
             let mut fields = plan.fields(&p);

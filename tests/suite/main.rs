@@ -18,6 +18,7 @@ mod optimize;
 mod parser_fuzz;
 mod peer_trajectory;
 mod plateau;
+mod restarts;
 mod sprint;
 mod standing;
 mod strength_mix;

@@ -1,13 +1,12 @@
-//! A problem: one rollout of a scenario turned into measures and a cost (`[objective]` weights).
+//! The evaluation of a scenario: one rollout turned into measures and a cost (`[objective]` weights), used by
+//! `simulate`, `optimize`, sweeps and studies.
 //!
 //! The rollout stops the moment balance is lost; the lost fraction of the run is charged with the `balance`
 //! weight, so failures are cheap to evaluate and still ranked by how long they lasted.
 
 use serde::{Deserialize, Serialize};
 
-use crate::measure::{
-    steps, BalanceChecker, BalanceLimits, BalanceLoss, Effort, PushMeter, Stance, StepRecorder, StepRow,
-};
+use super::{steps, BalanceChecker, BalanceLimits, BalanceLoss, Effort, PushMeter, Stance, StepRecorder, StepRow};
 use crate::scenario::{ControllerKind, Loaded};
 use crate::sim::rollout::{self, Flow, RunSummary, Trajectory};
 
