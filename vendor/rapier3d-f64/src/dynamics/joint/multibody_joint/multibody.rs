@@ -15,7 +15,8 @@ use crate::prelude::MultibodyJoint;
 use crate::utils::mat_to_na;
 use crate::utils::{AngularInertiaOps, CrossProduct, CrossProductMatrix, IndexMut2, vect_to_na};
 use na::{
-    self, DMatrix, DVectorView, DVectorViewMut, Dyn, LU, OMatrix, SMatrix, SVector, StorageMut,
+    self, Const, DMatrix, DVectorView, DVectorViewMut, Dyn, LU, OMatrix, SMatrix, SVector,
+    StorageMut,
 };
 
 #[cfg(doc)]
@@ -134,7 +135,84 @@ pub struct Multibody {
     coriolis_v: Vec<OMatrix<Real, Dim, Dyn>>,
     coriolis_w: Vec<OMatrix<Real, AngDim, Dyn>>,
     i_coriolis_dt: Jacobian<Real>,
+    #[cfg_attr(feature = "serde-serialize", serde(skip))]
+    tree_sparsity: TreeSparsity,
 }
+
+/// The sparsity of the kinematic tree, used to skip structurally zero columns.
+///
+/// A link's body Jacobian, and its Coriolis terms, can be non-zero only in the columns of
+/// its own joint's DOFs and its ancestors' joints' DOFs. The mass-matrix quadratic forms
+/// `Jᵀ·M·J` are therefore computed on these columns only (gathered into small dense
+/// workspaces), which gives the same sums term by term: the skipped terms are exact zeros.
+#[derive(Clone, Debug)]
+struct TreeSparsity {
+    /// `dofs[start[i]..start[i + 1]]`: the ancestor DOF columns of link `i`, ascending.
+    dofs: Vec<usize>,
+    start: Vec<usize>,
+    /// The gathered ancestor columns of one link's body Jacobian and `I·coriolis·dt` term.
+    jacobian: Jacobian<Real>,
+    i_coriolis_dt: Jacobian<Real>,
+    /// The gathered ancestor block of `augmented_mass` and `acc_augmented_mass`.
+    augmented_mass: DMatrix<Real>,
+    acc_augmented_mass: DMatrix<Real>,
+}
+
+impl Default for TreeSparsity {
+    fn default() -> Self {
+        Self {
+            dofs: Vec::new(),
+            start: Vec::new(),
+            jacobian: Jacobian::zeros(0),
+            i_coriolis_dt: Jacobian::zeros(0),
+            augmented_mass: DMatrix::zeros(0, 0),
+            acc_augmented_mass: DMatrix::zeros(0, 0),
+        }
+    }
+}
+
+impl TreeSparsity {
+    /// Recomputes the ancestor DOF columns of every link (allocation-free once sized).
+    fn update(&mut self, links: &MultibodyLinkVec, ndofs: usize) {
+        self.dofs.clear();
+        self.start.clear();
+        for i in 0..links.len() {
+            let start = self.dofs.len();
+            self.start.push(start);
+            let mut l = i;
+            loop {
+                let link = &links[l];
+                self.dofs
+                    .extend(link.assembly_id..link.assembly_id + link.joint.ndofs());
+                if l == 0 {
+                    break;
+                }
+                l = link.parent_internal_id;
+            }
+            self.dofs[start..].sort_unstable();
+        }
+        self.start.push(self.dofs.len());
+
+        if self.jacobian.ncols() != ndofs {
+            self.jacobian = Jacobian::zeros(ndofs);
+            self.i_coriolis_dt = Jacobian::zeros(ndofs);
+            self.augmented_mass = DMatrix::zeros(ndofs, ndofs);
+            self.acc_augmented_mass = DMatrix::zeros(ndofs, ndofs);
+        }
+    }
+
+    /// The ancestor DOF columns of link `i`.
+    fn dofs(&self, i: usize) -> &[usize] {
+        &self.dofs[self.start[i]..self.start[i + 1]]
+    }
+
+    /// The number of leading columns that contain all the ancestor DOF columns of link `i`:
+    /// the columns at or after it are structurally zero in the link's Jacobian.
+    fn prefix(&self, i: usize) -> usize {
+        self.dofs(i).last().map_or(0, |last| last + 1)
+    }
+}
+
 impl Default for Multibody {
     fn default() -> Self {
         Multibody::new()
@@ -167,6 +245,7 @@ impl Multibody {
             coriolis_v: Vec::new(),
             coriolis_w: Vec::new(),
             i_coriolis_dt: Jacobian::zeros(0),
+            tree_sparsity: TreeSparsity::default(),
             root_is_dynamic: false,
             self_contacts_enabled,
             couplings: Vec::new(),
@@ -766,8 +845,12 @@ impl Multibody {
     }
 
     fn update_body_jacobians(&mut self) {
+        self.tree_sparsity.update(&self.links, self.ndofs);
+
         for i in 0..self.links.len() {
             let link = &self.links[i];
+            // The products below skip the columns at or after `ncols`: zero in the link's Jacobian.
+            let ncols = self.tree_sparsity.prefix(i);
 
             if self.body_jacobians[i].ncols() != self.ndofs {
                 // TODO: use a resize instead.
@@ -785,8 +868,9 @@ impl Multibody {
                 link_j.copy_from(parent_j);
 
                 {
-                    let mut link_j_v = link_j.fixed_rows_mut::<DIM>(0);
-                    let parent_j_w = parent_j.fixed_rows::<ANG_DIM>(DIM);
+                    let mut link_j_v = link_j.generic_view_mut((0, 0), (Const::<DIM>, Dyn(ncols)));
+                    let parent_j_w =
+                        parent_j.generic_view((DIM, 0), (Const::<ANG_DIM>, Dyn(ncols)));
 
                     let shift_tr = vect_to_na(link.shift02).gcross_matrix_tr();
                     link_j_v.gemm(1.0, &shift_tr, &parent_j_w, 1.0);
@@ -811,7 +895,12 @@ impl Multibody {
                 let (mut link_j_v, link_j_w) =
                     link_j.rows_range_pair_mut(0..DIM, DIM..DIM + ANG_DIM);
                 let shift_tr = vect_to_na(link.shift23).gcross_matrix_tr();
-                link_j_v.gemm(1.0, &shift_tr, &link_j_w, 1.0);
+                link_j_v.columns_mut(0, ncols).gemm(
+                    1.0,
+                    &shift_tr,
+                    &link_j_w.columns(0, ncols),
+                    1.0,
+                );
             }
         }
     }
@@ -841,6 +930,7 @@ impl Multibody {
             self.i_coriolis_dt = Jacobian::zeros(self.ndofs);
         }
 
+        self.tree_sparsity.update(&self.links, self.ndofs);
         let mut curr_assembly_id = 0;
 
         for i in 0..self.links.len() {
@@ -849,6 +939,25 @@ impl Multibody {
             let rb_mass = rb.mprops.effective_mass();
             let rb_inertia = rb.mprops.effective_angular_inertia().into_matrix();
             let body_jacobian = &self.body_jacobians[i];
+            // Only the link's ancestor DOF columns take part in the products below: the others
+            // are zero in its Jacobian and Coriolis terms, so they would only add exact zeros.
+            // The matching blocks of the mass matrices are gathered, updated, and scattered back.
+            let ncols = self.tree_sparsity.prefix(i);
+            let nsparse = self.tree_sparsity.dofs(i).len();
+            let sparse = &mut self.tree_sparsity;
+            let dofs = &sparse.dofs[sparse.start[i]..sparse.start[i + 1]];
+            let mut sparse_j = sparse.jacobian.columns_mut(0, nsparse);
+            let mut sparse_mass = sparse.augmented_mass.view_mut((0, 0), (nsparse, nsparse));
+            let mut sparse_acc_mass = sparse
+                .acc_augmented_mass
+                .view_mut((0, 0), (nsparse, nsparse));
+            for (c, &col) in dofs.iter().enumerate() {
+                sparse_j.column_mut(c).copy_from(&body_jacobian.column(col));
+                for (r, &row) in dofs.iter().enumerate() {
+                    sparse_mass[(r, c)] = self.augmented_mass[(row, col)];
+                    sparse_acc_mass[(r, c)] = self.acc_augmented_mass[(row, col)];
+                }
+            }
 
             // NOTE: the mass matrix index reordering operates on the assumption that the assembly
             //       ids are traversed in order. This assert is here to ensure the assumption always
@@ -887,10 +996,13 @@ impl Multibody {
             let rb_mass_matrix_wo_gyro = concat_rb_mass_matrix(rb_mass, rb_inertia.into());
             #[allow(clippy::useless_conversion)] // Needed in 3D, no-op in 2D
             let rb_mass_matrix = concat_rb_mass_matrix(rb_mass, augmented_inertia.into());
-            self.augmented_mass
-                .quadform(1.0, &rb_mass_matrix_wo_gyro, body_jacobian, 1.0);
-            self.acc_augmented_mass
-                .quadform(1.0, &rb_mass_matrix, body_jacobian, 1.0);
+            sparse_mass.quadform(1.0, &rb_mass_matrix_wo_gyro, &sparse_j, 1.0);
+            sparse_acc_mass.quadform(1.0, &rb_mass_matrix, &sparse_j, 1.0);
+            for (c, &col) in dofs.iter().enumerate() {
+                for (r, &row) in dofs.iter().enumerate() {
+                    self.augmented_mass[(row, col)] = sparse_mass[(r, c)];
+                }
+            }
 
             /*
              *
@@ -898,7 +1010,7 @@ impl Multibody {
              *
              */
             let rb_j = &self.body_jacobians[i];
-            let rb_j_w = rb_j.fixed_rows::<ANG_DIM>(DIM);
+            let rb_j_w = rb_j.generic_view((DIM, 0), (Const::<ANG_DIM>, Dyn(ncols)));
 
             let ndofs = link.joint.ndofs();
 
@@ -907,7 +1019,7 @@ impl Multibody {
                 let parent_link = &self.links[parent_id];
                 let parent_rb = &bodies[parent_link.rigid_body];
                 let parent_j = &self.body_jacobians[parent_id];
-                let parent_j_w = parent_j.fixed_rows::<ANG_DIM>(DIM);
+                let parent_j_w = parent_j.generic_view((DIM, 0), (Const::<ANG_DIM>, Dyn(ncols)));
                 let parent_w = SimdAngVector::<Real>::from(parent_rb.vels.angvel).gcross_matrix();
 
                 let (coriolis_v, parent_coriolis_v) = self.coriolis_v.index_mut2(i, parent_id);
@@ -918,28 +1030,42 @@ impl Multibody {
 
                 // [c1 - c0].gcross() * (JDot + JDot/u * qdot)"
                 let shift_cross_tr = vect_to_na(link.shift02).gcross_matrix_tr();
-                coriolis_v.gemm(1.0, &shift_cross_tr, parent_coriolis_w, 1.0);
+                coriolis_v.columns_mut(0, ncols).gemm(
+                    1.0,
+                    &shift_cross_tr,
+                    &parent_coriolis_w.columns(0, ncols),
+                    1.0,
+                );
 
                 // JDot (but the 2.0 originates from the sum of two identical terms in JDot and JDot/u * gdot)
                 let dvel_cross = vect_to_na(
                     rb.vels.angvel.gcross(link.shift02) + 2.0 * link.joint_velocity.linvel,
                 )
                 .gcross_matrix_tr();
-                coriolis_v.gemm(1.0, &dvel_cross, &parent_j_w, 1.0);
+                coriolis_v
+                    .columns_mut(0, ncols)
+                    .gemm(1.0, &dvel_cross, &parent_j_w, 1.0);
 
                 // JDot/u * qdot
-                coriolis_v.gemm(
+                coriolis_v.columns_mut(0, ncols).gemm(
                     1.0,
                     &vect_to_na(link.joint_velocity.linvel).gcross_matrix_tr(),
                     &parent_j_w,
                     1.0,
                 );
-                coriolis_v.gemm(1.0, &(parent_w * shift_cross_tr), &parent_j_w, 1.0);
+                coriolis_v.columns_mut(0, ncols).gemm(
+                    1.0,
+                    &(parent_w * shift_cross_tr),
+                    &parent_j_w,
+                    1.0,
+                );
 
                 #[cfg(feature = "dim3")]
                 {
                     let vel_wrt_joint_w = vect_to_na(link.joint_velocity.angvel).gcross_matrix();
-                    coriolis_w.gemm(-1.0, &vel_wrt_joint_w, &parent_j_w, 1.0);
+                    coriolis_w
+                        .columns_mut(0, ncols)
+                        .gemm(-1.0, &vel_wrt_joint_w, &parent_j_w, 1.0);
                 }
 
                 // JDot (but the 2.0 originates from the sum of two identical terms in JDot and JDot/u * gdot)
@@ -975,14 +1101,21 @@ impl Multibody {
             {
                 // [c3 - c2].gcross() * (JDot + JDot/u * qdot)
                 let shift_cross_tr = vect_to_na(link.shift23).gcross_matrix_tr();
-                coriolis_v.gemm(1.0, &shift_cross_tr, coriolis_w, 1.0);
+                coriolis_v.columns_mut(0, ncols).gemm(
+                    1.0,
+                    &shift_cross_tr,
+                    &coriolis_w.columns(0, ncols),
+                    1.0,
+                );
 
                 // JDot
                 let dvel_cross = vect_to_na(rb.vels.angvel.gcross(link.shift23)).gcross_matrix_tr();
-                coriolis_v.gemm(1.0, &dvel_cross, &rb_j_w, 1.0);
+                coriolis_v
+                    .columns_mut(0, ncols)
+                    .gemm(1.0, &dvel_cross, &rb_j_w, 1.0);
 
                 // JDot/u * qdot
-                coriolis_v.gemm(
+                coriolis_v.columns_mut(0, ncols).gemm(
                     1.0,
                     &(SimdAngVector::<Real>::from(rb.vels.angvel).gcross_matrix() * shift_cross_tr),
                     &rb_j_w,
@@ -997,8 +1130,10 @@ impl Multibody {
              * Meld with the mass matrix.
              */
             {
-                let mut i_coriolis_dt_v = self.i_coriolis_dt.fixed_rows_mut::<DIM>(0);
-                i_coriolis_dt_v.copy_from(coriolis_v);
+                let mut i_coriolis_dt_v = self
+                    .i_coriolis_dt
+                    .generic_view_mut((0, 0), (Const::<DIM>, Dyn(ncols)));
+                i_coriolis_dt_v.copy_from(&coriolis_v.columns(0, ncols));
                 let rb_mass_dt = vect_to_na(rb_mass * dt);
                 i_coriolis_dt_v
                     .column_iter_mut()
@@ -1013,12 +1148,29 @@ impl Multibody {
             }
             #[cfg(feature = "dim3")]
             {
-                let mut i_coriolis_dt_w = self.i_coriolis_dt.fixed_rows_mut::<ANG_DIM>(DIM);
-                i_coriolis_dt_w.gemm(dt, &mat_to_na(rb_inertia), coriolis_w, 0.0);
+                let mut i_coriolis_dt_w = self
+                    .i_coriolis_dt
+                    .generic_view_mut((DIM, 0), (Const::<ANG_DIM>, Dyn(ncols)));
+                i_coriolis_dt_w.gemm(
+                    dt,
+                    &mat_to_na(rb_inertia),
+                    &coriolis_w.columns(0, ncols),
+                    0.0,
+                );
             }
 
-            self.acc_augmented_mass
-                .gemm_tr(1.0, rb_j, &self.i_coriolis_dt, 1.0);
+            let mut sparse_i_coriolis_dt = sparse.i_coriolis_dt.columns_mut(0, nsparse);
+            for (c, &col) in dofs.iter().enumerate() {
+                sparse_i_coriolis_dt
+                    .column_mut(c)
+                    .copy_from(&self.i_coriolis_dt.column(col));
+            }
+            sparse_acc_mass.gemm_tr(1.0, &sparse_j, &sparse_i_coriolis_dt, 1.0);
+            for (c, &col) in dofs.iter().enumerate() {
+                for (r, &row) in dofs.iter().enumerate() {
+                    self.acc_augmented_mass[(row, col)] = sparse_acc_mass[(r, c)];
+                }
+            }
         }
 
         /*
