@@ -1,8 +1,17 @@
-//! Command-line interface (thin: every command is a function in [`crate::app`]).
+//! The front end: the command line ([`Cli`]) and [`run`], which calls one library function per command and
+//! prints what it returns. Nothing in the library calls it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use crate::error::Error;
+use crate::scenario::{self, Loaded};
+use crate::{export, figures, optim, study, sweep};
+
+/// The built-in quickstart scenario (`cargo run --release` with no arguments).
+pub const QUICKSTART: &str = include_str!("../scenarios/quickstart.toml");
 
 /// sprintlab: sprint biomechanics on a rapier multibody.
 #[derive(Debug, Parser)]
@@ -116,6 +125,18 @@ pub enum Command {
         /// Job name (default: sprintlab-<scenario stem>).
         #[arg(long)]
         job_name: Option<String>,
+        /// Account to charge (#SBATCH --account), if the cluster requires one.
+        #[arg(long)]
+        account: Option<String>,
+        /// Memory per array task (#SBATCH --mem: 4G, 500M, …).
+        #[arg(long)]
+        mem: Option<String>,
+        /// Time limit of the merge job (Slurm format).
+        #[arg(long, default_value = "00:15:00")]
+        merge_time: String,
+        /// Another #SBATCH option for the array, passed through as written (repeatable): --sbatch=--qos=long
+        #[arg(long, allow_hyphen_values = true)]
+        sbatch: Vec<String>,
     },
     /// Whole-Body Push vs Pushing-Leg Force and each contributor removed, the sprint controller re-optimised in
     /// every condition: OUT/<condition>/ optimisation folders (resumable), OUT/contributions.csv, OUT/summary.json.
@@ -172,4 +193,212 @@ pub enum Command {
         /// A run folder (from simulate, run or optimize).
         run_dir: PathBuf,
     },
+}
+
+/// Runs a parsed command line: prints its results on stdout and each error on stderr as `error: …`; failure is
+/// exit status 1.
+pub fn run(cli: Cli) -> ExitCode {
+    dispatch(cli.command).unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        ExitCode::FAILURE
+    })
+}
+
+/// The quickstart: the built-in scenario simulated into a fresh folder under `results/`, its steady-step
+/// metrics printed, then its figures.
+fn quickstart() -> Result<(), Error> {
+    let l = scenario::load_text(QUICKSTART, Path::new("scenarios/quickstart.toml"))?;
+    let dir = simulate(&l, None)?;
+    println!("quickstart: wrote {}", dir.display());
+    if let Some(report) = export::read::run_report(&dir) {
+        println!("{report}");
+    }
+    figures::figures_command(&dir)
+}
+
+/// One command (the quickstart without one). `check` reports its own errors and returns failure.
+fn dispatch(command: Option<Command>) -> Result<ExitCode, Error> {
+    let Some(command) = command else {
+        quickstart()?;
+        return Ok(ExitCode::SUCCESS);
+    };
+    match command {
+        Command::Check { files } => {
+            let errors = check(&files);
+            for e in &errors {
+                eprintln!("error: {e}");
+            }
+            if !errors.is_empty() {
+                return Ok(ExitCode::FAILURE);
+            }
+            for f in &files {
+                println!("ok {}", f.display());
+            }
+        }
+        command => run_command(command)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every command but `check`.
+fn run_command(command: Command) -> Result<(), Error> {
+    match command {
+        Command::Run {
+            scenario,
+            out,
+            no_figures,
+        } => {
+            let dir = simulate(&scenario::load(&scenario)?, out.as_deref())?;
+            println!("wrote {}", dir.display());
+            if no_figures {
+                Ok(())
+            } else {
+                figures::figures_command(&dir)
+            }
+        }
+        Command::Simulate { scenario, out, params } => {
+            let mut l = scenario::load(&scenario)?;
+            if let Some(p) = &params {
+                l = l.with_overlay(&scenario::params::read_overlay(p)?, p)?;
+            }
+            println!("wrote {}", simulate(&l, out.as_deref())?.display());
+            Ok(())
+        }
+        Command::Induced { run_dir } => {
+            println!("{}", study::induced::induced(&run_dir)?.report(&run_dir));
+            Ok(())
+        }
+        Command::Plateau { sweep_dir } => {
+            let (_, findings) = study::plateau::plateau(&sweep_dir)?;
+            println!("{}", study::plateau::report(&findings, &sweep_dir));
+            figures::figures_command(&sweep_dir)
+        }
+        Command::Figures { run_dir } => figures::figures_command(&run_dir),
+        Command::Contributions {
+            scenario,
+            out,
+            threads,
+            max_evals,
+            seeds,
+        } => {
+            let l = scenario::load(&scenario)?;
+            let dir = with_threads(threads, || {
+                study::contributions::contributions(&l, &out, max_evals, seeds.as_deref())
+            })?;
+            println!("wrote {}", dir.join("contributions.csv").display());
+            Ok(())
+        }
+        Command::StrengthMix {
+            scenario,
+            out,
+            threads,
+            max_evals,
+        } => {
+            let l = scenario::load(&scenario)?;
+            let mixes = with_threads(threads, || study::strength_mix::strength_mix(&l, &out, max_evals))?;
+            println!("{}", study::strength_mix::report(&mixes, &out));
+            Ok(())
+        }
+        Command::Optimize {
+            scenario,
+            out,
+            threads,
+            resume,
+            seed,
+            max_evals,
+        } => {
+            let opts = optim::driver::OptimizeOptions {
+                out,
+                resume,
+                seed,
+                max_evals,
+            };
+            let l = scenario::load(&scenario)?;
+            let dir = with_threads(threads, || optim::driver::optimize(&l, &opts))?;
+            println!("wrote {}", dir.display());
+            Ok(())
+        }
+        Command::Check { files } => check(&files).into_iter().next().map_or(Ok(()), Err),
+        Command::Schema => {
+            print!("{}", schema()?);
+            Ok(())
+        }
+        Command::Sweep {
+            scenario,
+            plan,
+            out,
+            shard,
+            shards,
+            threads,
+        } => sweep::sweep_command(&sweep::SweepArgs {
+            scenario,
+            plan,
+            out,
+            shard,
+            shards,
+            threads,
+        }),
+        Command::Merge { dir } => sweep::merge_command(&dir),
+        Command::Slurm {
+            scenario,
+            shards,
+            out,
+            cpus_per_task,
+            time,
+            partition,
+            job_name,
+            account,
+            mem,
+            merge_time,
+            sbatch,
+        } => sweep::slurm_command(
+            &scenario,
+            &sweep::slurm::SlurmOptions {
+                shards,
+                out,
+                cpus_per_task,
+                time,
+                partition,
+                job_name,
+                account,
+                mem,
+                merge_time,
+                sbatch,
+            },
+        ),
+    }
+}
+
+/// `sprintlab simulate`: one rollout, written as a run folder (default: a fresh folder under `results/`).
+/// Returns the folder.
+pub fn simulate(loaded: &Loaded, out: Option<&Path>) -> Result<PathBuf, Error> {
+    let out = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| export::default_out(loaded));
+    Ok(export::simulate(loaded, &out)?.0)
+}
+
+/// `sprintlab check`: loads and validates each file; returns the errors (empty = all valid).
+pub fn check(files: &[PathBuf]) -> Vec<Error> {
+    files.iter().filter_map(|f| scenario::load(f).err()).collect()
+}
+
+/// `sprintlab schema`: the JSON Schema of scenario files (draft 7, for editors and taplo).
+pub fn schema() -> Result<String, Error> {
+    let schema = schemars::generate::SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<scenario::Scenario>();
+    crate::io::pretty_json(&schema)
+}
+
+/// Runs `f` on a rayon pool of `threads` workers, or on the global pool (all cores / RAYON_NUM_THREADS).
+fn with_threads<T: Send>(threads: Option<usize>, f: impl FnOnce() -> Result<T, Error> + Send) -> Result<T, Error> {
+    match threads {
+        Some(t) => rayon::ThreadPoolBuilder::new()
+            .num_threads(t.max(1))
+            .build()
+            .map_err(|e| Error::io(".", std::io::Error::other(e.to_string())))
+            .and_then(|pool| pool.install(f)),
+        None => f(),
+    }
 }

@@ -6,12 +6,13 @@
 // Range checks are written `!(x > lo)` on purpose: NaN must fail them.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-pub mod app;
 pub mod cli;
 pub mod control;
 pub mod error;
 pub mod export;
 pub mod figures;
+pub mod io;
+pub mod layers;
 pub mod measure;
 pub mod model;
 pub mod optim;

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use sprintlab::app;
-use sprintlab::figures::data::Table;
+use sprintlab::cli;
+use sprintlab::export::Table;
 use sprintlab::scenario;
 use sprintlab::study::induced::{induced, PARTS};
 
@@ -21,7 +21,7 @@ fn run_and_analyse(dir: &Path, name: &str, text: &str) -> (PathBuf, sprintlab::s
     let path = dir.join(format!("{name}.toml"));
     std::fs::write(&path, text).unwrap();
     let loaded = scenario::load(&path).unwrap();
-    let run = app::simulate(&loaded, Some(&dir.join("run"))).unwrap();
+    let run = cli::simulate(&loaded, Some(&dir.join("run"))).unwrap();
     let summary = induced(&run).unwrap();
     (run, summary)
 }

@@ -66,8 +66,11 @@ fn run_file(file: &Path, edit: &dyn Fn(String) -> String) -> Run {
     Run { summary, steps }
 }
 
-fn shipped() -> Run {
-    run(&|t| t)
+/// The shipped sprinter's run, simulated once and shared by every test of this file (a 6 s run each time cost
+/// five extra simulations).
+fn shipped() -> &'static Run {
+    static RUN: std::sync::OnceLock<Run> = std::sync::OnceLock::new();
+    RUN.get_or_init(|| run(&|t| t))
 }
 
 fn mean(xs: impl Iterator<Item = f64>) -> f64 {

@@ -192,7 +192,7 @@ fn a_point_folder_is_the_run_folder_of_simulate() {
     let plan = sprintlab::sweep::plan::plan(&loaded).unwrap();
     let point = sprintlab::sweep::plan::point_scenario(&loaded, &plan, &plan.point(4)).unwrap();
     let sim = dir.path().join("simulate");
-    sprintlab::app::simulate(&point, Some(&sim)).unwrap();
+    sprintlab::cli::simulate(&point, Some(&sim)).unwrap();
     let swept = dir.path().join("swept");
     sprintlab::sweep::run::simulate_point(&point, Some(&swept)).unwrap();
     let names = |d: &Path| {
@@ -596,6 +596,15 @@ fn plan_and_slurm_print_what_they_should() {
         "0-02:00:00",
         "--partition",
         "debug",
+        "--account",
+        "proj42",
+        "--mem",
+        "4G",
+        "--merge-time",
+        "5",
+        "--sbatch=--qos=long",
+        "--sbatch",
+        "--constraint=avx2",
     ];
     let o = ok(run(&args, 1));
     let script = String::from_utf8(o.stdout).unwrap();
@@ -609,7 +618,15 @@ fn plan_and_slurm_print_what_they_should() {
         "export RAYON_NUM_THREADS=\"${SLURM_CPUS_PER_TASK:-1}\"",
         "sweep \"$SCENARIO\" --out \"$OUT\" --shards \"$SHARDS\"",
         "--dependency=afterany:",
-        &format!("{BIN} merge {}", out.display()),
+        "#SBATCH --account=proj42\n",
+        "#SBATCH --mem=4G\n",
+        "#SBATCH --qos=long\n",
+        "#SBATCH --constraint=avx2\n",
+        "--time=5 --partition=debug --account=proj42 --output=",
+        // The tasks and the merge run the binary's copy in the output folder, made at submission.
+        "mkdir -p \"$OUT/logs\" \"$OUT/bin\"",
+        "exec \"$OUT/bin/sprintlab\" sweep",
+        &format!("{}/bin/sprintlab merge {}", out.display(), out.display()),
     ] {
         assert!(script.contains(want), "missing `{want}` in\n{script}");
     }
@@ -622,6 +639,12 @@ fn plan_and_slurm_print_what_they_should() {
         (["--shards", "3", "--time", "2 hours"], "not a Slurm time limit"),
         (["--shards", "0", "--time", "10"], "must be ≥ 1"),
         (["--shards", "3", "--partition", "a b"], "not a partition name"),
+        (["--shards", "3", "--account", "a;b"], "not an account name"),
+        (["--shards", "3", "--mem", "lots"], "not a Slurm memory size"),
+        (["--shards", "3", "--merge-time", "soon"], "not a Slurm time limit"),
+        (["--shards", "3", "--sbatch", "qos=long"], "not one sbatch option"),
+        // More shards than points would leave array tasks with nothing to do.
+        (["--shards", "7", "--time", "10"], "must be ≤ the plan's 6 point(s)"),
     ] {
         let mut a = vec!["slurm", s(&sc), "--out", s(&out)];
         a.extend(extra);

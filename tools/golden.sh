@@ -3,10 +3,14 @@
 # Runs a fixed set of commands with target/release/sprintlab into OUT and prints one SHA-256 per output file
 # (manifest.json, timing.csv and wall-time fields excluded: they record the session, not the result).
 #   tools/golden.sh OUT > sums.txt      # then: diff before.txt after.txt
+#   tools/golden.sh --hash-only OUT     # the sums of an existing OUT
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=${1:?usage: tools/golden.sh OUT}
+HASH_ONLY=""
+if [ "${1:-}" = --hash-only ]; then HASH_ONLY=1; shift; fi
+OUT=${1:?usage: tools/golden.sh [--hash-only] OUT}
 BIN=${SPRINTLAB_BIN:-target/release/sprintlab}
+if [ -z "$HASH_ONLY" ]; then
 rm -rf "$OUT"; mkdir -p "$OUT"
 run() { "$BIN" "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; }
 run simulate scenarios/quickstart.toml --out "$OUT/quickstart"
@@ -21,12 +25,13 @@ cp -r results/plateau "$OUT/plateau"
 rm -rf "$OUT/plateau/figures" "$OUT/plateau/plateau.csv" "$OUT/plateau/plateau_summary.json"
 run plateau "$OUT/plateau"
 run induced "$OUT/sprint"
+fi
 cd "$OUT"
 find . -type f ! -name manifest.json ! -name timing.csv ! -name '*.json.partial*' ! -path './plateau/points/*' \
   ! -name 'shard-*' ! -name 'sweep.meta.json' ! -path './sweep/points/*/manifest.json' | LC_ALL=C sort |
 while read -r f; do
   case "$f" in
-    *.json) printf '%s  %s\n' "$(grep -v -e '"wall' -e '_wall' -e 'wall_s' "$f" | sha256sum | cut -d' ' -f1)" "$f" ;;
+    *.json) printf '%s  %s\n' "$(grep -v -e '"wall' -e '_wall' -e 'wall_s' -e '"git' "$f" | sha256sum | cut -d' ' -f1)" "$f" ;;
     *) sha256sum "$f" ;;
   esac
 done

@@ -22,9 +22,9 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::format_f64;
+use super::read::{dofs, feet, Table};
 use crate::error::Error;
-use crate::figures::data::{dofs, feet, Table};
+use crate::io::format_f64;
 use crate::model::file::ModelFile;
 
 /// A vector of sprintlab's world frame in OpenSim's y-up ground frame.
@@ -263,7 +263,7 @@ pub fn export(dir: &Path, ts: &Table, model: Option<&ModelFile>) -> (Vec<PathBuf
     let mut put = |name: &str, text: Result<String, Error>| match text {
         Ok(s) => {
             let p = dir.join(name);
-            match super::write_atomic(&p, s.as_bytes()) {
+            match crate::io::write_atomic(&p, s.as_bytes()) {
                 Ok(()) => written.push(p),
                 Err(e) => errors.push(e),
             }

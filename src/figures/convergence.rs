@@ -4,9 +4,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::data::Table;
 use super::style::*;
 use crate::error::Error;
+use crate::export::Table;
 
 /// The convergence figure.
 pub struct ConvergenceFigure {

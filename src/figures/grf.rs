@@ -4,8 +4,10 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::data::{all_stances, Side, Table};
+use super::data::{all_stances, Side};
 use super::style::*;
+use crate::export::tables::StanceRecord;
+use crate::export::Table;
 
 /// Stance-averaged vertical GRF of sprinters at top speed (body weights): `data/shared/reference/sprint-targets.md`
 /// row 5 — Weyand et al. 2010 J Appl Physiol 108:950 (2.08); Weyand & Davis 2005 J Exp Biol 208:2625 (2.32 at
@@ -35,10 +37,11 @@ pub struct GrfFigure {
 }
 
 impl GrfFigure {
-    /// Builds the figure; `None` when the run has no stance.
-    pub fn build(ts: &Table, bw: f64) -> Result<Option<Self>, crate::Error> {
+    /// Builds the figure from the timeseries and the measured stances (`steps.csv`); `None` when the run has no
+    /// stance.
+    pub fn build(ts: &Table, steps: &[StanceRecord], bw: f64) -> Result<Option<Self>, crate::Error> {
         let t = ts.check_time("t")?;
-        let stances = all_stances(ts, bw)?;
+        let stances = all_stances(ts, steps)?;
         let mut curves = Vec::new();
         for s in &stances {
             let fz = ts.col(&format!("grf_{}_z", s.foot))?;

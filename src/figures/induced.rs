@@ -5,9 +5,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::data::Table;
 use super::style::*;
 use crate::error::Error;
+use crate::export::Table;
 
 /// The stacked groups: label and the `induced.csv` parts they sum.
 const GROUPS: [(&str, &[&str]); 7] = [

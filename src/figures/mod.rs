@@ -25,8 +25,9 @@ use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::export::read::{self, Table};
+use crate::export::tables::StanceRecord;
 use crate::model::file::ModelFile;
-use data::Table;
 
 /// What one kind of output did.
 #[derive(Debug)]
@@ -128,6 +129,7 @@ pub struct Inputs {
     model: OnceCell<Result<ModelFile, String>>,
     bw: OnceCell<Result<f64, String>>,
     history: OnceCell<Option<Result<Table, String>>>,
+    steps: OnceCell<Result<Vec<StanceRecord>, String>>,
 }
 
 impl Inputs {
@@ -140,6 +142,7 @@ impl Inputs {
             model: OnceCell::new(),
             bw: OnceCell::new(),
             history: OnceCell::new(),
+            steps: OnceCell::new(),
         }
     }
 
@@ -154,7 +157,7 @@ impl Inputs {
     /// `model.json` (required).
     pub fn model(&self) -> Result<&ModelFile, String> {
         self.model
-            .get_or_init(|| data::read_model(&self.dir).map_err(|e| e.to_string()))
+            .get_or_init(|| read::read_model(&self.dir).map_err(|e| e.to_string()))
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -162,8 +165,16 @@ impl Inputs {
     /// Body weight (N): `summary.json`, else `model.json`.
     pub fn body_weight(&self) -> Result<f64, String> {
         self.bw
-            .get_or_init(|| data::body_weight(&self.dir, self.model().ok()).map_err(|e| e.to_string()))
+            .get_or_init(|| read::body_weight(&self.dir, self.model().ok()).map_err(|e| e.to_string()))
             .clone()
+    }
+
+    /// The measured stances (`steps.csv`, required by the figures that show stances).
+    pub fn stances(&self) -> Result<&[StanceRecord], String> {
+        self.steps
+            .get_or_init(|| read::read_stances(&self.dir).map_err(|e| e.to_string()))
+            .as_deref()
+            .map_err(Clone::clone)
     }
 
     /// `history.csv`, `None` when the run folder has none (not an optimisation).
@@ -200,13 +211,11 @@ fn figure<F: style::Figure>(inp: &Inputs, name: &str, fig: Result<F, Error>) -> 
 
 fn make_grf(inp: &Inputs) -> Outcome {
     let ts = try_input!(inp.timeseries());
+    let steps = try_input!(inp.stances());
     let bw = try_input!(inp.body_weight());
-    match grf::GrfFigure::build(ts, bw) {
+    match grf::GrfFigure::build(ts, steps, bw) {
         Ok(Some(f)) => figure(inp, "grf", Ok(f)),
-        Ok(None) => Outcome::Skipped(format!(
-            "no stance in timeseries.csv (no foot's vertical GRF above {} BW)",
-            data::TOUCHDOWN_BW
-        )),
+        Ok(None) => Outcome::Skipped("no stance in steps.csv".into()),
         Err(e) => Outcome::Failed(e.to_string()),
     }
 }
@@ -214,8 +223,9 @@ fn make_grf(inp: &Inputs) -> Outcome {
 fn make_stick(inp: &Inputs) -> Outcome {
     let ts = try_input!(inp.timeseries());
     let model = try_input!(inp.model());
+    let steps = try_input!(inp.stances());
     let bw = try_input!(inp.body_weight());
-    figure(inp, "stick", stick::StickFigure::build(ts, model, bw))
+    figure(inp, "stick", stick::StickFigure::build(ts, steps, model, bw))
 }
 
 fn make_torques(inp: &Inputs) -> Outcome {
@@ -292,7 +302,7 @@ fn make_viewer(inp: &Inputs) -> Outcome {
         .unwrap_or_else(|| "run".into());
     let page = try_input!(viewer::page(&title, ts, model, bw).map_err(|e| e.to_string()));
     let p = inp.dir.join("viewer.html");
-    match crate::export::write_atomic(&p, page.as_bytes()) {
+    match crate::io::write_atomic(&p, page.as_bytes()) {
         Ok(()) => Outcome::Written(vec![p]),
         Err(e) => Outcome::Failed(e.to_string()),
     }

@@ -2,8 +2,9 @@
 //! and segment poses (frame origin and orientation) from `timeseries.csv`'s `seg_<segment>_*` columns. Shared by
 //! the stick-figure strip and the stride viewer.
 
-use super::data::{Side, Table};
+use super::data::Side;
 use crate::error::Error;
+use crate::export::Table;
 use crate::model::file::{GeomSpec, ModelFile};
 
 /// A line of a segment (segment frame, m): a capsule's axis, or a link from the segment's long axis to a child's

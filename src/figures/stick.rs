@@ -6,10 +6,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::data::{all_stances, feet, Side, Table};
+use super::data::{all_stances, Side};
 use super::skeleton::{Pose, PoseColumns, Skeleton};
 use super::style::*;
 use crate::error::Error;
+use crate::export::read::{feet, Table};
+use crate::export::tables::StanceRecord;
 use crate::model::file::ModelFile;
 
 /// Frames in the strip.
@@ -33,12 +35,12 @@ pub struct StickFigure {
 
 impl StickFigure {
     /// Builds the strip from `timeseries.csv` (poses, GRF, COP) and `model.json` (geometry).
-    pub fn build(ts: &Table, model: &ModelFile, bw: f64) -> Result<Self, Error> {
+    pub fn build(ts: &Table, steps: &[StanceRecord], model: &ModelFile, bw: f64) -> Result<Self, Error> {
         let t = ts.check_time("t")?;
         let skel = Skeleton::from_model(model);
         let cols = PoseColumns::new(ts, &skel)?;
         let n = ts.rows();
-        let stances = all_stances(ts, bw)?;
+        let stances = all_stances(ts, steps)?;
         let stride = stances.iter().find_map(|s| {
             stances
                 .iter()

@@ -6,9 +6,9 @@ use std::path::Path;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::data::Table;
 use super::style::*;
 use crate::error::Error;
+use crate::export::Table;
 
 /// Net horizontal impulse axis title.
 const NET: &str = "net horizontal impulse per stance (N·s)";
@@ -230,7 +230,7 @@ impl ContributionsFigure {
     fn panel<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, m: usize, y_desc: &str) -> Result<(), String> {
         let mut vals: Vec<f64> = self.conditions.iter().flat_map(|c| c.1.iter().map(|v| v[m])).collect();
         for c in &self.conditions {
-            let s = crate::study::stats::spread(&c.1.iter().map(|v| v[m]).collect::<Vec<_>>());
+            let s = crate::measure::stats::spread(&c.1.iter().map(|v| v[m]).collect::<Vec<_>>());
             if s.ci95.is_finite() {
                 vals.extend([s.mean - s.ci95, s.mean + s.ci95]);
             }
@@ -269,7 +269,7 @@ impl ContributionsFigure {
         for (k, (_, seeds)) in self.conditions.iter().enumerate() {
             let x = k as f64;
             let color = SERIES[k % SERIES.len()];
-            let s = crate::study::stats::spread(&seeds.iter().map(|v| v[m]).collect::<Vec<_>>());
+            let s = crate::measure::stats::spread(&seeds.iter().map(|v| v[m]).collect::<Vec<_>>());
             c.draw_series(std::iter::once(Rectangle::new(
                 [(x - 0.3, 0.0), (x + 0.3, s.mean)],
                 band(color).filled(),

@@ -150,7 +150,7 @@ pub fn render<F: Figure>(dir: &Path, name: &str, fig: &F) -> Result<Vec<PathBuf>
         root.present().map_err(|e| fail(&svg_name, de(e)))?;
     }
     let svg = physical_svg(&svg, w, h, wmm, hmm);
-    crate::export::write_atomic(&dir.join(&svg_name), svg.as_bytes())?;
+    crate::io::write_atomic(&dir.join(&svg_name), svg.as_bytes())?;
 
     let mut rgb = vec![255u8; (w as usize) * (h as usize) * 3];
     {
@@ -160,7 +160,7 @@ pub fn render<F: Figure>(dir: &Path, name: &str, fig: &F) -> Result<Vec<PathBuf>
         root.present().map_err(|e| fail(&png_name, de(e)))?;
     }
     let png = encode_png(&rgb, w, h).map_err(|m| fail(&png_name, m))?;
-    crate::export::write_atomic(&dir.join(&png_name), &png)?;
+    crate::io::write_atomic(&dir.join(&png_name), &png)?;
     Ok(vec![dir.join(svg_name), dir.join(png_name)])
 }
 

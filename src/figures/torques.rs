@@ -7,9 +7,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::data::{muscle_groups, MuscleGroup, Side, Table};
+use super::data::{muscle_groups, MuscleGroup, Side};
 use super::style::*;
 use crate::error::Error;
+use crate::export::Table;
 use crate::model::file::ModelFile;
 use crate::model::generators::Contributor;
 

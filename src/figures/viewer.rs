@@ -4,9 +4,10 @@
 
 use serde_json::{json, Value};
 
-use super::data::{feet, muscle_groups, Side, Table};
+use super::data::{muscle_groups, Side};
 use super::skeleton::{PoseColumns, Skeleton};
 use crate::error::Error;
+use crate::export::read::{feet, Table};
 use crate::model::file::ModelFile;
 use crate::model::generators::Contributor;
 

@@ -21,6 +21,7 @@
 
 pub mod balance;
 pub mod push;
+pub mod stats;
 pub mod steps;
 
 use serde::{Deserialize, Serialize};

@@ -210,34 +210,48 @@ impl StepRecorder {
     }
 }
 
-/// Column names and values of `steps.csv` (group peaks as `peak_<group>_nm_per_kg`).
-pub fn table(rows: &[StepRow]) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut cols: Vec<String> = [
-        "step",
-        "side",
-        "touchdown",
-        "contact_time",
-        "flight_time",
-        "step_length",
-        "step_frequency",
-        "speed",
-        "peak_vertical_grf_bw",
-        "mean_vertical_grf_bw",
-        "first_half_vertical_grf_bw",
-        "second_half_vertical_grf_bw",
-        "propulsive_impulse",
-        "braking_impulse",
-        "braking_share",
-        "com_vertical_excursion",
-        "trunk_angle_range",
-        "trunk_pitch_mean",
-        "trunk_yaw_range",
-        "net_horizontal_impulse",
-        "contact_speed_dip",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+/// A numeric column of `steps.csv`: its name and how a row gives its value.
+pub type StepColumn = (&'static str, fn(&StepRow) -> f64);
+
+/// The numeric columns of `steps.csv` in file order, after `step` and `side` and before the per-group peaks
+/// (`peak_<group>_nm_per_kg`, one per muscle group of the model): the one registry the writer, the steady means
+/// and the sweep's `steady_*` columns use.
+pub const COLUMNS: &[StepColumn] = &[
+    ("touchdown", |r| r.touchdown),
+    ("contact_time", |r| r.contact_time),
+    ("flight_time", |r| r.flight_time),
+    ("step_length", |r| r.step_length),
+    ("step_frequency", |r| r.step_frequency),
+    ("speed", |r| r.speed),
+    ("peak_vertical_grf_bw", |r| r.peak_vertical_grf_bw),
+    ("mean_vertical_grf_bw", |r| r.mean_vertical_grf_bw),
+    ("first_half_vertical_grf_bw", |r| r.first_half_vertical_grf_bw),
+    ("second_half_vertical_grf_bw", |r| r.second_half_vertical_grf_bw),
+    ("propulsive_impulse", |r| r.propulsive_impulse),
+    ("braking_impulse", |r| r.braking_impulse),
+    ("braking_share", |r| r.braking_share),
+    ("com_vertical_excursion", |r| r.com_vertical_excursion),
+    ("trunk_angle_range", |r| r.trunk_angle_range),
+    ("trunk_pitch_mean", |r| r.trunk_pitch_mean),
+    ("trunk_yaw_range", |r| r.trunk_yaw_range),
+    ("net_horizontal_impulse", |r| r.net_horizontal_impulse),
+    ("contact_speed_dip", |r| r.contact_speed_dip),
+];
+
+impl StepRow {
+    /// The numeric values in file order: [`COLUMNS`], then the group peaks.
+    pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        COLUMNS
+            .iter()
+            .map(move |(_, f)| f(self))
+            .chain(self.peak_group_torque_nm_per_kg.iter().map(|(_, x)| *x))
+    }
+}
+
+/// The header of `steps.csv` for these rows: `step`, `side`, [`COLUMNS`], the group peaks of the first row.
+pub fn header(rows: &[StepRow]) -> Vec<String> {
+    let mut cols: Vec<String> = ["step", "side"].iter().map(|s| s.to_string()).collect();
+    cols.extend(COLUMNS.iter().map(|(n, _)| n.to_string()));
     if let Some(r) = rows.first() {
         cols.extend(
             r.peak_group_torque_nm_per_kg
@@ -245,61 +259,28 @@ pub fn table(rows: &[StepRow]) -> (Vec<String>, Vec<Vec<String>>) {
                 .map(|(g, _)| format!("peak_{g}_nm_per_kg")),
         );
     }
-    let f = crate::export::format_f64;
-    let values = rows
-        .iter()
-        .map(|r| {
-            let mut v = vec![r.step.to_string(), r.side.clone()];
-            for x in [
-                r.touchdown,
-                r.contact_time,
-                r.flight_time,
-                r.step_length,
-                r.step_frequency,
-                r.speed,
-                r.peak_vertical_grf_bw,
-                r.mean_vertical_grf_bw,
-                r.first_half_vertical_grf_bw,
-                r.second_half_vertical_grf_bw,
-                r.propulsive_impulse,
-                r.braking_impulse,
-                r.braking_share,
-                r.com_vertical_excursion,
-                r.trunk_angle_range,
-                r.trunk_pitch_mean,
-                r.trunk_yaw_range,
-                r.net_horizontal_impulse,
-                r.contact_speed_dip,
-            ] {
-                v.push(f(x));
-            }
-            v.extend(r.peak_group_torque_nm_per_kg.iter().map(|(_, x)| f(*x)));
-            v
-        })
-        .collect();
-    (cols, values)
+    cols
 }
 
-/// Means of the numeric step metrics over the steady steps (index ≥ [`STEADY_FROM`], complete steps only).
+/// Means of the numeric step metrics over the steady steps (index ≥ [`STEADY_FROM`], complete steps only), named
+/// as their `steps.csv` columns.
 pub fn steady_means(rows: &[StepRow]) -> Vec<(String, f64)> {
     let steady: Vec<&StepRow> = rows
         .iter()
         .skip(STEADY_FROM)
         .filter(|r| r.step_frequency.is_finite())
         .collect();
-    let (cols, _) = table(rows);
-    let mut out = Vec::new();
     if steady.is_empty() {
-        return out;
+        return Vec::new();
     }
-    let (_, vals) = table(&steady.iter().map(|r| (*r).clone()).collect::<Vec<_>>());
-    for (j, c) in cols.iter().enumerate().skip(2) {
-        let xs: Vec<f64> = vals
-            .iter()
-            .filter_map(|v| v.get(j).and_then(|s| s.parse::<f64>().ok()))
-            .collect();
-        let m = xs.iter().sum::<f64>() / xs.len().max(1) as f64;
-        out.push((c.clone(), m));
-    }
-    out
+    let values: Vec<Vec<f64>> = steady.iter().map(|r| r.values().collect()).collect();
+    header(rows)
+        .into_iter()
+        .skip(2)
+        .enumerate()
+        .map(|(j, c)| {
+            let sum: f64 = values.iter().map(|v| v[j]).sum();
+            (c, sum / values.len() as f64)
+        })
+        .collect()
 }

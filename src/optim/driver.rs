@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use super::cmaes::{CmaEs, CmaEsConfig};
 use super::problem::{evaluate, Evaluation};
 use crate::error::Error;
-use crate::export::{format_f64, write_atomic, write_json, write_table, Manifest};
+use crate::export::tables::write_table;
+use crate::io::{format_f64, write_atomic, write_json, Manifest};
 use crate::scenario::{params, Loaded, SolverKind};
 
 /// Command-line overrides of `optimize`.
@@ -118,7 +119,7 @@ pub fn optimize(loaded: &Loaded, opts: &OptimizeOptions) -> Result<PathBuf, Erro
     let cfg = &loaded.scenario.optimize;
     let seed = opts.seed.unwrap_or(loaded.scenario.run.seed);
     let max_evals = opts.max_evals.unwrap_or(cfg.max_evals);
-    let out = opts.out.clone().unwrap_or_else(|| crate::app::default_out(loaded));
+    let out = opts.out.clone().unwrap_or_else(|| crate::export::default_out(loaded));
     let ckpt_path = out.join("checkpoint.json");
     let names: Vec<String> = loaded.params.iter().map(|p| p.name.clone()).collect();
     let manifest = Manifest::start(&loaded.path.to_string_lossy(), &loaded.sha256, seed);
@@ -397,7 +398,7 @@ fn finish(
         stop_reason,
     )?;
     let best = loaded.with_overlay(&overlay, &out.join("best.toml"))?;
-    crate::app::write_rollout(&best, out)?;
+    crate::export::write_rollout_into(&best, out)?;
     manifest.finish();
     write_json(&out.join("manifest.json"), &manifest)
 }

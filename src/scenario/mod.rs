@@ -1,9 +1,12 @@
 //! Scenario files: loading, validation with file:line:column and dotted paths, compilation into a simulator.
 
+pub mod edit;
 pub mod params;
+mod studies;
 mod types;
 
 pub use params::FreeParam;
+pub use studies::*;
 pub use types::*;
 
 use std::collections::BTreeMap;
@@ -416,7 +419,7 @@ fn load_ranges(source: &str, sha256: String, path: &Path) -> Result<Loaded, Erro
 }
 
 fn resolve(source: &str, free: Vec<FreeParam>, values: &[f64], sha256: String, path: &Path) -> Result<Loaded, Error> {
-    let text = params::instantiate(source, &free, values);
+    let text = params::instantiate(source, path, &free, values)?;
     let scenario = parse_str(&text, path)?;
     let mut loaded = finish_load(scenario, &text, sha256, path)?;
     loaded.source = source.to_string();

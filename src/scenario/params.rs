@@ -3,8 +3,8 @@
 //! (`controller.torques.hip_flex_r`). Loading a scenario substitutes `init`; an optimiser substitutes its own
 //! values; a parameter overlay (`best.toml`, `--params`) substitutes fixed numbers at dotted paths.
 //!
-//! Substitution is textual, on the exact spans of the TOML document, so every later error still points at the
-//! right line of the user's file.
+//! Substitution edits the TOML document ([`super::edit`], `toml_edit`): only the substituted values change, every
+//! line stays where it was, so every later error still points at the right line of the user's file.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -12,9 +12,9 @@ use std::path::Path;
 
 use toml::de::{DeTable, DeValue};
 
+use super::edit::{toml_float, Document, FieldPath, Missing};
 use super::{invalid, line_col};
 use crate::error::{Error, Location};
-use crate::export::format_f64;
 
 /// One free parameter of a scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +31,18 @@ pub struct FreeParam {
     pub std: f64,
     /// Byte span of the `{ … }` table in the scenario text.
     pub span: Range<usize>,
+    /// The keys of its path (a key may contain a dot when quoted).
+    pub keys: Vec<String>,
+}
+
+impl FreeParam {
+    /// Where it is written, for editing.
+    fn path(&self) -> FieldPath {
+        FieldPath {
+            keys: self.keys.clone(),
+            index: None,
+        }
+    }
 }
 
 const KEYS: [&str; 4] = ["init", "min", "max", "std"];
@@ -71,7 +83,7 @@ pub fn find(text: &str, file: &Path) -> Result<Vec<FreeParam>, Error> {
         return Ok(Vec::new()); // syntax errors are reported by the normal parse
     };
     let mut out = Vec::new();
-    walk(doc.get_ref(), "", text, file, &mut out)?;
+    walk(doc.get_ref(), "", &[], text, file, &mut out)?;
     out.sort_by_key(|p| p.span.start);
     Ok(out)
 }
@@ -85,12 +97,20 @@ fn child_path(base: &str, key: &str) -> String {
     }
 }
 
-fn walk(t: &DeTable<'_>, base: &str, text: &str, file: &Path, out: &mut Vec<FreeParam>) -> Result<(), Error> {
+fn walk(
+    t: &DeTable<'_>,
+    base: &str,
+    keys: &[String],
+    text: &str,
+    file: &Path,
+    out: &mut Vec<FreeParam>,
+) -> Result<(), Error> {
     for (k, v) in t.iter() {
         let name = child_path(base, k.get_ref());
+        let keys = [keys, &[k.get_ref().to_string()]].concat();
         match v.get_ref() {
-            DeValue::Table(inner) if is_param(inner) => out.push(param(&name, inner, v.span(), text, file)?),
-            DeValue::Table(inner) => walk(inner, &name, text, file, out)?,
+            DeValue::Table(inner) if is_param(inner) => out.push(param(&name, keys, inner, v.span(), text, file)?),
+            DeValue::Table(inner) => walk(inner, &name, &keys, text, file, out)?,
             DeValue::Array(a) => {
                 for e in a.iter() {
                     if matches!(e.get_ref(), DeValue::Table(t) if is_param(t)) {
@@ -109,7 +129,14 @@ fn walk(t: &DeTable<'_>, base: &str, text: &str, file: &Path, out: &mut Vec<Free
     Ok(())
 }
 
-fn param(name: &str, t: &DeTable<'_>, span: Range<usize>, text: &str, file: &Path) -> Result<FreeParam, Error> {
+fn param(
+    name: &str,
+    keys: Vec<String>,
+    t: &DeTable<'_>,
+    span: Range<usize>,
+    text: &str,
+    file: &Path,
+) -> Result<FreeParam, Error> {
     let get = |key: &str| -> Result<Option<f64>, Error> {
         match t.iter().find(|(k, _)| k.get_ref().as_ref() == key) {
             None => Ok(None),
@@ -170,30 +197,28 @@ fn param(name: &str, t: &DeTable<'_>, span: Range<usize>, text: &str, file: &Pat
         max,
         std,
         span,
+        keys,
     })
 }
 
-/// Replaces the given spans of `text` by numbers, keeping every line where it was.
-pub fn substitute(text: &str, edits: &[(Range<usize>, f64)]) -> String {
-    let mut edits: Vec<&(Range<usize>, f64)> = edits.iter().collect();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.0.start));
-    let mut s = text.to_string();
-    for (span, v) in edits {
-        let newlines = text[span.clone()].matches('\n').count();
-        let mut rep = format_f64(*v);
-        if !rep.contains(['.', 'e', 'E']) {
-            rep.push_str(".0");
-        }
-        rep.push_str(&"\n".repeat(newlines));
-        s.replace_range(span.clone(), &rep);
+/// Sets each written number or parameter range at `edits`' paths to its value, keeping every line where it was
+/// (so that later errors still point at the right line of the user's file). Without edits the text is returned
+/// as it is (even when it is not valid TOML: the normal parse reports that).
+fn substitute(text: &str, edits: &[(FieldPath, f64)]) -> Result<String, String> {
+    if edits.is_empty() {
+        return Ok(text.to_string());
     }
-    s
+    let mut doc = Document::parse(text)?;
+    for (path, v) in edits {
+        doc.set(path, &toml_float(*v), Missing::Refuse)?;
+    }
+    Ok(doc.to_string())
 }
 
 /// Text with every free parameter replaced by the given values (in [`find`] order).
-pub fn instantiate(text: &str, params: &[FreeParam], values: &[f64]) -> String {
-    let edits: Vec<(Range<usize>, f64)> = params.iter().zip(values).map(|(p, &v)| (p.span.clone(), v)).collect();
-    substitute(text, &edits)
+pub fn instantiate(text: &str, file: &Path, params: &[FreeParam], values: &[f64]) -> Result<String, Error> {
+    let edits: Vec<(FieldPath, f64)> = params.iter().zip(values).map(|(p, &v)| (p.path(), v)).collect();
+    substitute(text, &edits).map_err(|m| invalid(file, text, params.first().map_or("(syntax)", |p| &p.name), m))
 }
 
 /// A parameter overlay: dotted path → value, read from a TOML file whose tables mirror the scenario
@@ -249,12 +274,15 @@ pub fn apply_overlay(
     overlay: &BTreeMap<String, f64>,
     overlay_file: &Path,
 ) -> Result<String, Error> {
-    let doc = DeTable::parse(text).map_err(|_| invalid(scenario_file, text, "(syntax)", "not valid TOML"))?;
     let mut edits = Vec::new();
     for (path, &v) in overlay {
-        let span = value_span(doc.get_ref(), path).ok_or_else(|| {
+        let field = FieldPath::parse(path).ok().filter(|p| p.index.is_none());
+        let written = field
+            .as_ref()
+            .is_some_and(|p| substitute(text, &[(p.clone(), v)]).is_ok());
+        let Some(field) = field.filter(|_| written) else {
             let otext = std::fs::read_to_string(overlay_file).unwrap_or_default();
-            invalid(
+            return Err(invalid(
                 overlay_file,
                 &otext,
                 path,
@@ -262,25 +290,11 @@ pub fn apply_overlay(
                     "`{path}` is not a number or parameter range in {}",
                     scenario_file.display()
                 ),
-            )
-        })?;
-        edits.push((span, v));
+            ));
+        };
+        edits.push((field, v));
     }
-    Ok(substitute(text, &edits))
-}
-
-fn value_span(t: &DeTable<'_>, path: &str) -> Option<Range<usize>> {
-    let (head, rest) = match path.split_once('.') {
-        Some((h, r)) => (h, Some(r)),
-        None => (path, None),
-    };
-    let (_, v) = t.iter().find(|(k, _)| k.get_ref().as_ref() == head)?;
-    match (v.get_ref(), rest) {
-        (DeValue::Table(inner), None) if is_param(inner) => Some(v.span()),
-        (DeValue::Table(inner), Some(r)) => value_span(inner, r),
-        (DeValue::Integer(_) | DeValue::Float(_), None) => Some(v.span()),
-        _ => None,
-    }
+    substitute(text, &edits).map_err(|_| invalid(scenario_file, text, "(syntax)", "not valid TOML"))
 }
 
 /// Writes values at dotted paths as a TOML overlay whose tables mirror the scenario.

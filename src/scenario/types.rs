@@ -46,10 +46,10 @@ pub struct Scenario {
     /// A parameter study (`sprintlab sweep`): the varied fields, their design and replicates. Ignored by the other
     /// commands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sweep: Option<crate::sweep::SweepSection>,
+    pub sweep: Option<super::SweepSection>,
     /// The strength-mix search (`sprintlab strength-mix`): budget and step sizes. Ignored by the other commands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strength_mix: Option<crate::study::strength_mix::StrengthMixSection>,
+    pub strength_mix: Option<super::StrengthMixSection>,
 }
 
 /// Solvers.

@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::export::{format_f64, write_atomic, write_json, Manifest};
+use crate::io::{format_f64, write_atomic, write_json, Manifest};
+use crate::measure::stats::{spread, Spread};
 use crate::optim::driver::{optimize, OptimizeOptions};
 use crate::optim::problem::BalanceUsage;
+use crate::scenario::edit::{set_literal, FieldPath};
 use crate::scenario::{self, ControllerKind, Loaded};
-use crate::study::stats::{spread, Spread};
-use crate::sweep::edit::{set_literal, FieldPath};
 
 /// One condition: which contributors receive excitation (the pushing leg always does).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

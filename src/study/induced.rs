@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::export::{format_f64, write_atomic, write_json};
-use crate::figures::data::Table;
+use crate::export::Table;
+use crate::io::{format_f64, write_atomic, write_json};
 use crate::measure::balance::{BalanceChecker, BalanceLimits};
 use crate::model::generators::Contributor;
 use crate::model::Model;
@@ -122,6 +122,20 @@ pub struct InducedSummary {
     pub mean_impulse_x: BTreeMap<String, f64>,
     /// Mean over stances of each part's vertical impulse (N·s).
     pub mean_impulse_z: BTreeMap<String, f64>,
+}
+
+impl InducedSummary {
+    /// What `sprintlab induced` prints: the files written and how well the parts sum to the measured force.
+    pub fn report(&self, dir: &Path) -> String {
+        format!(
+            "wrote {}: {} steps analysed, parts sum to the measured force within {:.3} N ({:.4} % of the {:.0} N peak)",
+            dir.join("induced.csv").display(),
+            self.steps_analysed,
+            self.max_sum_error_n,
+            self.max_sum_error_pct_of_peak,
+            self.peak_measured_n
+        )
+    }
 }
 
 /// Runs the analysis of a run folder and writes its three files. Returns the summary.

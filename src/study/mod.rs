@@ -3,5 +3,4 @@
 pub mod contributions;
 pub mod induced;
 pub mod plateau;
-pub mod stats;
 pub mod strength_mix;

@@ -17,9 +17,9 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::stats::{mean_difference, slope, spread, t975, Slope, Spread};
 use crate::error::Error;
-use crate::export::{format_f64, write_atomic, write_json};
+use crate::io::{format_f64, write_atomic, write_json};
+use crate::measure::stats::{mean_difference, slope, spread, t975, Slope, Spread};
 
 /// The push measures reported per level; the first is the one the plateau is judged on (the objective's push).
 pub const MEASURES: [&str; 5] = [
@@ -103,6 +103,26 @@ pub struct ArmGap {
     pub gap: f64,
     /// Welch-style 95 % half-width, as [`Gain::ci95`].
     pub ci95: f64,
+}
+
+/// What `sprintlab plateau` prints: one line per arm (push at the lowest and highest level, where it stops
+/// rising), then the table written.
+pub fn report(findings: &[ArmFinding], dir: &Path) -> String {
+    let ci = |s: &Spread| format!("{:.2} ± {:.2}", s.mean, s.ci95);
+    let mut out = String::new();
+    for f in findings {
+        out += &format!(
+            "arm {}: push {} at the lowest level, {} at the highest; {}\n",
+            f.arm,
+            ci(&f.push_low),
+            ci(&f.push_high),
+            match f.plateau_from {
+                Some(l) => format!("no significant gain from {l}x on"),
+                None => "still rising at the highest level".into(),
+            }
+        );
+    }
+    out + &format!("wrote {}", dir.join("plateau.csv").display())
 }
 
 /// The analysis of a plateau sweep folder. Returns the levels and findings.

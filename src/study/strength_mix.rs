@@ -13,59 +13,18 @@
 
 use std::path::{Path, PathBuf};
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::contributions::{optimize_into, BestOutcome, EXTRA, MEASURES};
 use crate::error::Error;
-use crate::export::{format_f64, write_atomic, write_json, Manifest};
+use crate::io::{format_f64, write_atomic, write_json, Manifest};
 use crate::model::generators::Contributor;
+use crate::scenario::edit::{set_number, FieldPath};
 use crate::scenario::{self, Loaded};
-use crate::sweep::edit::{set_number, FieldPath};
+pub use crate::scenario::{MixBudget, StrengthMixSection};
 
 /// The four contributors, in the order of every mix.
 pub const CONTRIBUTORS: [&str; 4] = ["push", "swing", "arms", "torso"];
-
-/// How the fixed total strength is counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum MixBudget {
-    /// Σ_c S_c·T_c: total isometric torque capacity (N·m), `T_c` the contributor's groups' summed `T_iso · mass`
-    /// at strength 1. Moving strength from the legs to the arms then costs what it buys.
-    #[default]
-    Torque,
-    /// Σ_c S_c: the four factors sum to a constant.
-    Sum,
-}
-
-/// `[strength_mix]`: the outer search of `sprintlab strength-mix` (the inner one is `[optimize]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields, default)]
-pub struct StrengthMixSection {
-    /// How the fixed total is counted: `torque` (default) or `sum`.
-    pub budget: MixBudget,
-    /// First transfer: the change of the factor of the weaker (smaller-capacity) contributor of the pair; the
-    /// other changes by the same budget (dimensionless). Default 0.2, in (0, 1].
-    pub step: f64,
-    /// The search ends when the transfer is halved below this (dimensionless). Default 0.05, in (0, step].
-    pub min_step: f64,
-    /// No contributor factor may fall below this (dimensionless). Default 0.3, ≥ 0.
-    pub min_factor: f64,
-    /// Most mixes evaluated, the start included. Default 40, ≥ 1.
-    pub max_mixes: usize,
-}
-
-impl Default for StrengthMixSection {
-    fn default() -> Self {
-        Self {
-            budget: MixBudget::Torque,
-            step: 0.2,
-            min_step: 0.05,
-            min_factor: 0.3,
-            max_mixes: 40,
-        }
-    }
-}
 
 /// One evaluated mix.
 #[derive(Debug, Clone, Serialize)]
@@ -84,6 +43,18 @@ pub struct Mix {
     pub accepted: bool,
     /// Its re-optimised best.
     pub best: BestOutcome,
+}
+
+/// What `sprintlab strength-mix` prints: the mixes written and the best accepted one.
+pub fn report(mixes: &[Mix], out: &Path) -> String {
+    let head = format!("wrote {}: {} mixes", out.join("mixes.csv").display(), mixes.len());
+    match mixes.iter().rfind(|m| m.accepted) {
+        Some(best) => format!(
+            "{head}; best mix {} (push {:.3}, swing {:.3}, arms {:.3}, torso {:.3}), cost {}",
+            best.index, best.factors[0], best.factors[1], best.factors[2], best.factors[3], best.best.cost
+        ),
+        None => format!("{head}; none accepted"),
+    }
 }
 
 /// The torque capacity `T_c` (N·m) of each contributor at strength 1, or 1 each for a `sum` budget.

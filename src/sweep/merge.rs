@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use super::plan::{hex, usage};
 use super::run::{write_atomic, SweepInfo};
 use crate::error::Error;
-use crate::export::{utc_now, write_json, Manifest};
+use crate::io::{utc_now, write_json, Manifest};
 
 /// What a merge found.
 #[derive(Debug, Clone, PartialEq, Eq)]

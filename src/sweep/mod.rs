@@ -6,14 +6,12 @@
 //! combines the shard files into `sweep.csv`, byte-identical whatever the shard layout, thread count or
 //! resumptions.
 
-pub mod edit;
 pub mod merge;
 pub mod plan;
 pub mod run;
-mod section;
 pub mod slurm;
 
-pub use section::{SweepDesign, SweepScale, SweepSection, SweepTask, SweepVary};
+pub use crate::scenario::{SweepDesign, SweepScale, SweepSection, SweepTask, SweepVary};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -11,11 +11,11 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use super::edit::{set_literal, set_number, toml_number, FieldPath};
-use super::section::{SweepDesign, SweepScale, SweepSection, SweepTask, SweepVary};
 use crate::error::Error;
-use crate::export::format_f64;
+use crate::io::format_f64;
+use crate::scenario::edit::{set_literal, set_number, toml_number, FieldPath};
 use crate::scenario::{self, Loaded};
+use crate::scenario::{SweepDesign, SweepScale, SweepSection, SweepTask, SweepVary};
 
 /// Most points a plan may have.
 pub const MAX_POINTS: u64 = 1 << 40;

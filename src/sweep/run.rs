@@ -20,10 +20,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::plan::{hex, point_scenario, usage, Plan, Point};
-use super::section::SweepTask;
+use super::SweepTask;
 use crate::error::Error;
-pub(crate) use crate::export::write_atomic;
-use crate::export::{format_f64, write_table, Manifest, RunFolder};
+use crate::export::run_folder::sample_steps;
+pub(crate) use crate::io::write_atomic;
+use crate::io::{format_f64, Manifest};
 use crate::optim::problem::{rollout, BalanceUsage, Evaluation};
 use crate::scenario::{params, Loaded};
 use crate::sim::rollout::{Outcome, RunSummary};
@@ -185,7 +186,10 @@ pub fn metric_columns(loaded: &Loaded, plan: &Plan) -> Vec<String> {
 
 /// Stride metrics averaged over the steady steps (the numeric `steps.csv` columns).
 fn steady_columns() -> Vec<String> {
-    crate::measure::steps::table(&[]).0.into_iter().skip(2).collect()
+    crate::measure::steps::COLUMNS
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect()
 }
 
 /// All columns of a shard file: plan, metrics, `wall_s`.
@@ -249,37 +253,15 @@ fn empty_fields(status: &str, n: usize) -> Vec<String> {
     v
 }
 
-/// Output sampling of a scenario in steps (as `simulate`).
-fn sample_steps(l: &Loaded) -> u64 {
-    l.scenario
-        .run
-        .sample_every
-        .map_or(1, |s| (s / l.scenario.world.dt).round().max(1.0) as u64)
-}
-
-/// One rollout of a point; with `dir`, its run folder too (the files of `sprintlab simulate`, written atomically).
+/// One rollout of a point; with `dir`, its run folder too (the files of `sprintlab simulate`).
 pub fn simulate_point(point: &Loaded, dir: Option<&Path>) -> Result<(RunSummary, Evaluation), Error> {
-    let folder = dir.map(RunFolder::create).transpose()?;
-    let mut manifest = Manifest::start(&point.path.to_string_lossy(), &point.sha256, point.scenario.run.seed);
-    let (traj, summary, evaluation) = rollout(point, sample_steps(point));
-    if let Some(folder) = folder {
-        write_table(&folder.path("timeseries.csv"), &traj.columns, &traj.rows)?;
-        let (cols, rows) = crate::measure::steps::table(&evaluation.steps);
-        let mut csv = cols.join(",") + "\n";
-        for r in rows {
-            csv.push_str(&r.join(","));
-            csv.push('\n');
+    match dir {
+        Some(dir) => crate::export::simulate(point, dir).map(|(_, s, e)| (s, e)),
+        None => {
+            let (_, s, e) = rollout(point, sample_steps(point));
+            Ok((s, e))
         }
-        folder.write("steps.csv", csv.as_bytes())?;
-        let json = serde_json::json!({ "run": summary, "measures": evaluation });
-        folder.write("summary.json", crate::export::pretty_json(&json).as_bytes())?;
-        folder.write("scenario.toml", crate::app::resolved_scenario_toml(point)?.as_bytes())?;
-        folder.write("model.json", crate::export::pretty_json(&point.model_file).as_bytes())?;
-        manifest.finish();
-        folder.write("manifest.json", crate::export::pretty_json(&manifest).as_bytes())?;
-        folder.commit()?;
     }
-    Ok((summary, evaluation))
 }
 
 /// Runs a point and returns its metric fields.
@@ -346,19 +328,21 @@ pub fn claim_folder(out: &Path, info: &SweepInfo) -> Result<(), Error> {
             .filter_map(|e| e.ok())
             .any(|e| {
                 let n = e.file_name().to_string_lossy().into_owned();
-                // Allowed: the job array's log folder (made before the tasks start) and other shards' temporaries.
-                !(n.starts_with(".sweep.json.tmp-") || (n == "logs" && e.path().is_dir()))
+                // Allowed: the job array's log folder and binary copy (made at submission, before the tasks start)
+                // and other shards' temporaries.
+                !(n.starts_with(".sweep.json.tmp-") || ((n == "logs" || n == "bin") && e.path().is_dir()))
             });
         if foreign {
             return Err(usage(
                 out,
                 "the folder is not empty and is not a sweep output folder (no sweep.json): refusing to mix; choose \
-                 another --out (an empty folder, or one holding only logs/)",
+                 another --out (an empty folder, or one holding only logs/ and bin/)",
             ));
         }
         // Create-if-absent, atomically: a hard link fails if another shard created it first.
         let tmp = out.join(format!(".sweep.json.tmp-{}", std::process::id()));
-        std::fs::write(&tmp, crate::export::pretty_json(info)).map_err(|e| {
+        let text = crate::io::pretty_json(info)?;
+        std::fs::write(&tmp, text).map_err(|e| {
             let _ = std::fs::remove_file(&tmp);
             Error::io(&tmp, e)
         })?;
@@ -531,7 +515,7 @@ struct Session {
 }
 
 fn write_sessions(path: &Path, sessions: &[Session]) -> Result<(), Error> {
-    crate::export::write_json(path, &serde_json::json!({ "sessions": sessions }))
+    crate::io::write_json(path, &serde_json::json!({ "sessions": sessions }))
 }
 
 fn read_sessions(path: &Path) -> Vec<Session> {

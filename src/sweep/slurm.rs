@@ -21,6 +21,14 @@ pub struct SlurmOptions {
     pub partition: Option<String>,
     /// Job name. Default `sprintlab-<scenario stem>`.
     pub job_name: Option<String>,
+    /// Account to charge (`--account`), if the cluster needs one.
+    pub account: Option<String>,
+    /// Memory per array task (`--mem`, Slurm format: `4G`, `500M`, …), if not the cluster's default.
+    pub mem: Option<String>,
+    /// Time limit of the merge job (it reads the shard files only: minutes are plenty).
+    pub merge_time: String,
+    /// Further `#SBATCH` options passed through as written (`--qos=long`, `--constraint=avx2`, …), for the array.
+    pub sbatch: Vec<String>,
 }
 
 /// Quotes a string for POSIX sh.
@@ -36,6 +44,13 @@ fn absolute(p: &Path) -> Result<PathBuf, Error> {
     std::path::absolute(p).map_err(|e| Error::io(p, e))
 }
 
+/// Whether `t` has the shape of a Slurm time limit (`MM`, `HH:MM:SS`, `D-HH:MM`, …).
+fn is_time(t: &str) -> bool {
+    !t.is_empty()
+        && t.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '-')
+        && t.starts_with(|c: char| c.is_ascii_digit())
+}
+
 /// The script. `binary` is the sprintlab executable the tasks run; `scenario` the scenario file.
 pub fn script(scenario: &Path, plan: &Plan, binary: &Path, o: &SlurmOptions) -> Result<String, Error> {
     if o.shards == 0 {
@@ -44,19 +59,53 @@ pub fn script(scenario: &Path, plan: &Plan, binary: &Path, o: &SlurmOptions) -> 
     if o.cpus_per_task == 0 {
         return Err(usage("--cpus-per-task", "must be ≥ 1"));
     }
-    let time_ok = !o.time.is_empty()
-        && o.time.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '-')
-        && o.time.starts_with(|c: char| c.is_ascii_digit());
-    if !time_ok {
+    if plan.points < o.shards {
         return Err(usage(
-            "--time",
-            format!("`{}` is not a Slurm time limit (minutes, HH:MM:SS, D-HH:MM, …)", o.time),
+            "--shards",
+            format!(
+                "must be ≤ the plan's {} point(s): {} shards would leave {} array task(s) with nothing to do",
+                plan.points,
+                o.shards,
+                o.shards - plan.points
+            ),
         ));
     }
+    for (flag, t) in [("--time", &o.time), ("--merge-time", &o.merge_time)] {
+        if !is_time(t) {
+            return Err(usage(
+                flag,
+                format!("`{t}` is not a Slurm time limit (minutes, HH:MM:SS, D-HH:MM, …)"),
+            ));
+        }
+    }
     let plain = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-+".contains(c));
-    if let Some(p) = &o.partition {
-        if !plain(p) {
-            return Err(usage("--partition", format!("`{p}` is not a partition name")));
+    for (flag, v, what) in [
+        ("--partition", &o.partition, "a partition"),
+        ("--account", &o.account, "an account"),
+    ] {
+        if let Some(p) = v {
+            if !plain(p) {
+                return Err(usage(flag, format!("`{p}` is not {what} name")));
+            }
+        }
+    }
+    if let Some(m) = &o.mem {
+        let digits = m.trim_end_matches(['K', 'M', 'G', 'T']);
+        if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || m.len() - digits.len() > 1 {
+            return Err(usage(
+                "--mem",
+                format!("`{m}` is not a Slurm memory size (e.g. 4G, 500M)"),
+            ));
+        }
+    }
+    for extra in &o.sbatch {
+        // One option per #SBATCH line; a newline would smuggle shell lines into the script.
+        let ok = extra.starts_with('-') && !extra.contains(['\n', '\r']) && !extra.trim().is_empty();
+        if !ok {
+            return Err(usage(
+                "--sbatch",
+                format!("`{extra}` is not one sbatch option (e.g. --qos=long)"),
+            ));
         }
     }
     let scenario = absolute(scenario)?;
@@ -95,66 +144,83 @@ pub fn script(scenario: &Path, plan: &Plan, binary: &Path, o: &SlurmOptions) -> 
         .as_ref()
         .map(|p| format!("#SBATCH --partition={p}\n"))
         .unwrap_or_default();
-    let partition_arg = o
-        .partition
-        .as_ref()
-        .map(|p| format!(" --partition={p}"))
-        .unwrap_or_default();
-    let merge_cmd = format!("{} merge {}", sh_quote(&binary.to_string_lossy()), sh_quote(&out_s));
+    let mut extra_lines = String::new();
+    for (flag, v) in [("account", &o.account), ("mem", &o.mem)] {
+        if let Some(v) = v {
+            extra_lines.push_str(&format!("#SBATCH --{flag}={v}\n"));
+        }
+    }
+    for extra in &o.sbatch {
+        extra_lines.push_str(&format!("#SBATCH {}\n", extra.trim()));
+    }
+    let mut merge_args = String::new();
+    for (flag, v) in [("partition", &o.partition), ("account", &o.account)] {
+        if let Some(v) = v {
+            merge_args.push_str(&format!(" --{flag}={v}"));
+        }
+    }
+    let merge_cmd = format!("{}/bin/sprintlab merge {}", sh_quote(&out_s), sh_quote(&out_s));
     let per_shard = plan.points.div_ceil(n);
-    let empty_note = if n > plan.points {
-        format!(
-            "# Note: {n} shards for {} points: shards {}..{} have no points.\n",
-            plan.points,
-            plan.points,
-            n - 1
-        )
-    } else {
-        String::new()
-    };
     Ok(format!(
         r#"#!/bin/bash
 # sprintlab sweep as a Slurm job array: {describe}
 # {n} shards (array tasks 0-{last}); shard K runs points K, K+{n}, K+{two_n}, … (≤ {per_shard} points each),
-# {cpus} CPU(s) per task. Generated by sprintlab {version} ({git}).
-{empty_note}#
-# Submit the array and, after it, the merge:   bash THIS_SCRIPT
-# Or only the array:                           mkdir -p {out_q}/logs && sbatch THIS_SCRIPT
-#   then, when every task has ended:           {merge_cmd}
+# {cpus} CPU(s) per task. Generated by sprintlab {version} ({git}) from {bin_q}.
+#
+# Submit with bash, not sbatch:                bash THIS_SCRIPT
+#   It creates {out_q}/logs/, copies the sprintlab binary to {out_q}/bin/sprintlab (with its SHA-256
+#   beside it; the tasks and the merge run that copy, so rebuilding sprintlab during the sweep changes nothing
+#   under them), then submits the array and, after it, the merge.
 # A task that failed or was killed is resubmitted alone and resumes (finished points are kept):
 #                                              sbatch --array=K THIS_SCRIPT
+# The merge by hand, once every task has ended: {merge_cmd}
 # Logs: {out_q}/logs/<array job>_<task>.out; results: {out_q}/sweep.csv after the merge.
 #SBATCH --job-name={name}
 #SBATCH --array=0-{last}
 #SBATCH --ntasks=1
 #SBATCH --cpus-per-task={cpus}
 #SBATCH --time={time}
-{partition_line}#SBATCH --output={out_s}/logs/%A_%a.out
+{partition_line}{extra_lines}#SBATCH --output={out_s}/logs/%A_%a.out
 set -euo pipefail
 SPRINTLAB={bin_q}
 SCENARIO={scenario_q}
 OUT={out_q}
 SHARDS={n}
 if [ -z "${{SLURM_ARRAY_TASK_ID:-}}" ]; then
-  # Run with bash, not as a job: submit the array, then the merge once every task has ended (afterany, so that
-  # the merge runs and lists the missing points if a task failed).
-  mkdir -p "$OUT/logs"
+  # Run with bash, not as a job: the logs folder, the binary's copy, then the array and the merge once every task
+  # has ended (afterany, so that the merge runs and lists the missing points if a task failed).
+  mkdir -p "$OUT/logs" "$OUT/bin"
+  if [ -e "$OUT/bin/sprintlab" ]; then
+    if ! cmp -s "$SPRINTLAB" "$OUT/bin/sprintlab"; then
+      echo "note: $OUT/bin/sprintlab, copied when this sweep was first submitted, differs from $SPRINTLAB;" \
+        "the sweep keeps its copy so that its points come from one binary (use a new output folder for the new build)" >&2
+    fi
+  else
+    cp "$SPRINTLAB" "$OUT/bin/.sprintlab.$$"
+    mv "$OUT/bin/.sprintlab.$$" "$OUT/bin/sprintlab"
+    (cd "$OUT/bin" && sha256sum sprintlab > sprintlab.sha256)
+  fi
   array=$(sbatch --parsable "$0")
   array=${{array%%;*}}
   merge=$(sbatch --parsable --job-name={name}-merge --dependency=afterany:"$array" --ntasks=1 --cpus-per-task=1 \
-    --time={time}{partition_arg} --output="$OUT/logs/merge_%j.out" --wrap={merge_wrap})
+    --time={merge_time}{merge_args} --output="$OUT/logs/merge_%j.out" --wrap={merge_wrap})
   echo "submitted job array $array (shards 0-{last}) and merge job ${{merge%%;*}}; results: $OUT/sweep.csv"
   exit 0
 fi
+if [ ! -x "$OUT/bin/sprintlab" ]; then
+  echo "error: $OUT/bin/sprintlab is missing: submit the sweep with \`bash THIS_SCRIPT\`, which copies the binary there" >&2
+  exit 1
+fi
 export RAYON_NUM_THREADS="${{SLURM_CPUS_PER_TASK:-1}}"
 echo "shard $SLURM_ARRAY_TASK_ID of $SHARDS on $(hostname) with $RAYON_NUM_THREADS thread(s)"
-exec "$SPRINTLAB" sweep "$SCENARIO" --out "$OUT" --shards "$SHARDS"
+exec "$OUT/bin/sprintlab" sweep "$SCENARIO" --out "$OUT" --shards "$SHARDS"
 "#,
         describe = plan.describe(),
         last = n - 1,
         two_n = 2 * n,
         cpus = o.cpus_per_task,
         time = o.time,
+        merge_time = o.merge_time,
         version = env!("CARGO_PKG_VERSION"),
         git = env!("SPRINTLAB_GIT"),
         out_q = sh_quote(&out_s),

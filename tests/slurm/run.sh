@@ -169,6 +169,9 @@ for k in 0 1 2; do
   grep -q "shard $k of 3: 2 points (0 done before, 2 run now" "$log" || { cat "$log"; die "task $k did not run its 2 points"; }
   grep -q "\"array_task_id\": \"$k\"" "$WORK/slurm-out/shard-000$k-of-0003.json" || die "task $k: no Slurm ids in the provenance"
 done
+# The tasks ran the binary's copy made at submission, recorded with its SHA-256.
+cmp -s "$BIN" "$WORK/slurm-out/bin/sprintlab" || die "no copy of the binary in the output folder"
+(cd "$WORK/slurm-out/bin" && sha256sum -c --quiet sprintlab.sha256) || die "the binary's recorded SHA-256 does not match"
 MLOG=$(ls "$WORK"/slurm-out/logs/merge_*.out)
 grep -q "merged 6 points from 3 shard file(s)" "$MLOG" || { cat "$MLOG"; die "the merge job did not merge"; }
 # Merging again by hand gives the same file.

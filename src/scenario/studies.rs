@@ -1,4 +1,6 @@
-//! The `[sweep]` section of a scenario: which fields vary, how their values combine, and the replicates.
+//! The sections of the parameter studies, `[sweep]` (`sprintlab sweep`) and `[strength_mix]` (`sprintlab
+//! strength-mix`): part of the scenario file, so they are typed and validated here with the rest of it; the
+//! studies themselves (`sweep/`, `study/`) read them.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -123,4 +125,45 @@ pub struct SweepVary {
     /// Spacing of `steps` values and of `lhs` strata: `linear` (default) or `log` (`min` > 0).
     #[serde(default)]
     pub scale: SweepScale,
+}
+
+/// How the fixed total strength is counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum MixBudget {
+    /// Σ_c S_c·T_c: total isometric torque capacity (N·m), `T_c` the contributor's groups' summed `T_iso · mass`
+    /// at strength 1. Moving strength from the legs to the arms then costs what it buys.
+    #[default]
+    Torque,
+    /// Σ_c S_c: the four factors sum to a constant.
+    Sum,
+}
+
+/// `[strength_mix]`: the outer search of `sprintlab strength-mix` (the inner one is `[optimize]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct StrengthMixSection {
+    /// How the fixed total is counted: `torque` (default) or `sum`.
+    pub budget: MixBudget,
+    /// First transfer: the change of the factor of the weaker (smaller-capacity) contributor of the pair; the
+    /// other changes by the same budget (dimensionless). Default 0.2, in (0, 1].
+    pub step: f64,
+    /// The search ends when the transfer is halved below this (dimensionless). Default 0.05, in (0, step].
+    pub min_step: f64,
+    /// No contributor factor may fall below this (dimensionless). Default 0.3, ≥ 0.
+    pub min_factor: f64,
+    /// Most mixes evaluated, the start included. Default 40, ≥ 1.
+    pub max_mixes: usize,
+}
+
+impl Default for StrengthMixSection {
+    fn default() -> Self {
+        Self {
+            budget: MixBudget::Torque,
+            step: 0.2,
+            min_step: 0.05,
+            min_factor: 0.3,
+            max_mixes: 40,
+        }
+    }
 }

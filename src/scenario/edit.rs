@@ -1,16 +1,16 @@
-//! Setting a number at a dotted path of a scenario's TOML text, keeping everything else as written.
+//! Setting numbers at dotted paths of a scenario's TOML document, keeping everything else as written
+//! (`toml_edit`: comments, order and formatting survive; only the edited values change).
 //!
 //! A field written in the file (a number, a `{ init, min, max, std }` range, or an element of a number array) is
-//! replaced in place, on its exact span. A field that is not written (so it has its default) is inserted where
-//! TOML allows it: into its table's header section, its inline table, beside the dotted keys that define the
-//! table, or as a new `[table]` at the end when the table exists only implicitly. Free parameter ranges elsewhere
-//! in the file stay as they are (an `optimize` sweep still has them).
+//! replaced where it stands, keeping the whitespace and comment around it. A field that is not written (so it has
+//! its default) is inserted as the first entry of the deepest table on its path that exists (with dotted keys
+//! for the missing tables: `torques.hip_flex_r = 12.5` below `[controller]`, `strength.push = 2.5` at the top of
+//! the file when there is no `[strength]`). Free parameter ranges elsewhere in the file stay as they are (an
+//! `optimize` sweep still has them).
 
-use std::ops::Range;
+use toml_edit::{Array, DocumentMut, InlineTable, Item, Key, Table, TableLike, Value};
 
-use toml::de::{DeTable, DeValue};
-
-use crate::export::format_f64;
+use crate::io::format_f64;
 
 /// A dotted path split into keys, with an optional array index on the last key (`initial.velocity[0]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,24 +59,50 @@ pub fn toml_number(x: f64) -> String {
     }
 }
 
-fn number(v: &DeValue<'_>) -> bool {
-    matches!(v, DeValue::Integer(_) | DeValue::Float(_))
+/// A number as a TOML float literal (shortest round-trip form, `.0` added to integral values), as free parameters
+/// and overlays are written into a scenario.
+pub fn toml_float(x: f64) -> String {
+    let mut s = format_f64(x);
+    if !s.contains(['.', 'e', 'E']) {
+        s.push_str(".0");
+    }
+    s
 }
 
-/// A `{ init, min, max, std }` range (as [`crate::scenario::params`] recognises them).
-fn is_range(t: &DeTable<'_>) -> bool {
-    const KEYS: [&str; 4] = ["init", "min", "max", "std"];
-    t.iter().any(|(k, _)| k.get_ref().as_ref() == "init") && t.iter().all(|(k, _)| KEYS.contains(&k.get_ref().as_ref()))
+/// What an edit does when the field is not written in the document.
+#[derive(Clone, Copy)]
+pub enum Missing<'a> {
+    /// Refuse: only written numbers and ranges may be replaced (overlays, free parameters).
+    Refuse,
+    /// Insert it; `default_array` gives the current value of an array field that is not written (to insert one
+    /// element of it).
+    Insert(&'a dyn Fn(&[String]) -> Option<Vec<f64>>),
 }
 
-fn type_name(v: &DeValue<'_>) -> &'static str {
-    match v {
-        DeValue::String(_) => "a string",
-        DeValue::Integer(_) | DeValue::Float(_) => "a number",
-        DeValue::Boolean(_) => "a boolean",
-        DeValue::Datetime(_) => "a date-time",
-        DeValue::Array(_) => "an array",
-        DeValue::Table(_) => "a table",
+/// A scenario's TOML document, parsed for editing.
+#[derive(Debug, Clone)]
+pub struct Document(DocumentMut);
+
+impl Document {
+    /// Parses TOML text.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        text.parse::<DocumentMut>()
+            .map(Self)
+            .map_err(|e| format!("the scenario is not valid TOML: {}", e.message().trim()))
+    }
+
+    /// Sets the number at `path` to `literal` (a TOML number as written, e.g. `2.5` or a u64 seed).
+    pub fn set(&mut self, path: &FieldPath, literal: &str, missing: Missing<'_>) -> Result<(), String> {
+        let value: Value = literal
+            .parse()
+            .map_err(|_| format!("`{literal}` is not a TOML value"))?;
+        set_in(Node::Table(self.0.as_table_mut()), path, 0, value, missing)
+    }
+}
+
+impl std::fmt::Display for Document {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
     }
 }
 
@@ -98,137 +124,170 @@ pub fn set_literal(
     value: &str,
     default_array: &dyn Fn(&[String]) -> Option<Vec<f64>>,
 ) -> Result<String, String> {
-    let doc = DeTable::parse(text).map_err(|e| format!("the scenario is not valid TOML: {}", e.message().trim()))?;
-    let shown = |n: usize| path.keys[..n].join(".");
-    // Walk down; `chain` holds (key span, value span) of every table passed.
-    let mut table = doc.get_ref();
-    let mut chain: Vec<(Range<usize>, Range<usize>, bool)> = Vec::new(); // (key span, value span, non-empty)
-    for (d, key) in path.keys.iter().enumerate() {
-        let last = d + 1 == path.keys.len();
-        let Some((k, v)) = table.iter().find(|(k, _)| k.get_ref().as_ref() == key.as_str()) else {
-            return insert(text, path, d, &chain, value, default_array);
+    let mut doc = Document::parse(text)?;
+    doc.set(path, value, Missing::Insert(default_array))?;
+    Ok(doc.to_string())
+}
+
+fn is_number(v: &Value) -> bool {
+    matches!(v, Value::Integer(_) | Value::Float(_))
+}
+
+/// A `{ init, min, max, std }` range (as [`crate::scenario::params`] recognises them).
+fn is_range(t: &dyn TableLike) -> bool {
+    const KEYS: [&str; 4] = ["init", "min", "max", "std"];
+    t.contains_key("init") && t.iter().all(|(k, _)| KEYS.contains(&k))
+}
+
+fn type_name(item: &Item) -> &'static str {
+    match item {
+        Item::Value(Value::String(_)) => "a string",
+        Item::Value(Value::Integer(_) | Value::Float(_)) => "a number",
+        Item::Value(Value::Boolean(_)) => "a boolean",
+        Item::Value(Value::Datetime(_)) => "a date-time",
+        Item::Value(Value::Array(_)) | Item::ArrayOfTables(_) => "an array",
+        Item::Value(Value::InlineTable(t)) if is_range(t) => "a parameter range",
+        Item::Value(Value::InlineTable(_)) | Item::Table(_) | Item::None => "a table",
+    }
+}
+
+/// `new` in place of `old`, with `old`'s surrounding whitespace and comment; the line breaks of a multi-line `old`
+/// (an inline table) follow it, so every later line stays where it was.
+fn replace(old: &mut Value, mut new: Value) {
+    let mut decor = old.decor().clone();
+    let breaks = old.clone().decorated("", "").to_string().matches('\n').count();
+    if breaks > 0 {
+        let suffix = decor.suffix().and_then(|s| s.as_str()).unwrap_or("").to_string();
+        decor.set_suffix("\n".repeat(breaks) + &suffix);
+    }
+    *new.decor_mut() = decor;
+    *old = new;
+}
+
+/// A table on the path: written with a header (or dotted keys, or the root), or inline.
+enum Node<'a> {
+    Table(&'a mut Table),
+    Inline(&'a mut InlineTable),
+}
+
+fn set_in(node: Node<'_>, path: &FieldPath, d: usize, value: Value, missing: Missing<'_>) -> Result<(), String> {
+    let shown = path.keys[..=d].join(".");
+    let last = d + 1 == path.keys.len();
+    let found = match &node {
+        Node::Table(t) => t.contains_key(&path.keys[d]),
+        Node::Inline(t) => t.contains_key(&path.keys[d]),
+    };
+    if !found {
+        return match missing {
+            Missing::Insert(default_array) => insert(node, &path.keys[d..], value, path, default_array),
+            Missing::Refuse => Err(format!("`{shown}` is not written in the scenario")),
         };
-        match (v.get_ref(), last, path.index) {
-            (x, true, None) if number(x) => return Ok(replace(text, v.span(), value)),
-            (DeValue::Table(t), true, None) if is_range(t) => return Ok(replace(text, v.span(), value)),
-            (DeValue::Array(a), true, Some(i)) => {
-                let Some(e) = a.get(i) else {
-                    return Err(format!(
-                        "`{}` has {} elements; index {i} is out of range",
-                        shown(d + 1),
-                        a.len()
-                    ));
-                };
-                if !number(e.get_ref()) {
-                    return Err(format!(
-                        "`{}[{i}]` is {}, not a number",
-                        shown(d + 1),
-                        type_name(e.get_ref())
-                    ));
-                }
-                return Ok(replace(text, e.span(), value));
+    }
+    let item = match node {
+        Node::Table(t) => t.get_mut(&path.keys[d]),
+        Node::Inline(t) => TableLike::get_mut(t, &path.keys[d]),
+    }
+    .expect("found above");
+    let ranged = item.as_table_like().is_some_and(is_range);
+    match (item, last, path.index) {
+        (Item::Value(v), true, None) if is_number(v) || ranged => {
+            replace(v, value);
+            Ok(())
+        }
+        (Item::Value(Value::Array(a)), true, Some(i)) => {
+            let n = a.len();
+            let Some(e) = a.get_mut(i) else {
+                return Err(format!("`{shown}` has {n} elements; index {i} is out of range"));
+            };
+            if !is_number(e) {
+                let what = type_name(&Item::Value(e.clone()));
+                return Err(format!("`{shown}[{i}]` is {what}, not a number"));
             }
-            (DeValue::Table(t), false, _) if !is_range(t) => {
-                chain.push((k.span(), v.span(), !t.is_empty()));
-                table = t;
-            }
-            (x, true, Some(_)) => return Err(format!("`{}` is {}, not an array", shown(d + 1), type_name(x))),
-            (x, _, _) => {
-                let what = if matches!(x, DeValue::Table(t) if is_range(t)) {
-                    "a parameter range"
-                } else {
-                    type_name(x)
-                };
-                let wanted = if last { "a number" } else { "a table" };
-                return Err(format!("`{}` is {what}, not {wanted}", shown(d + 1)));
-            }
+            replace(e, value);
+            Ok(())
+        }
+        (x, true, Some(_)) => Err(format!("`{shown}` is {}, not an array", type_name(x))),
+        (Item::Table(t), false, _) => set_in(Node::Table(t), path, d + 1, value, missing),
+        (Item::Value(Value::InlineTable(t)), false, _) if !ranged => {
+            set_in(Node::Inline(t), path, d + 1, value, missing)
+        }
+        (x, _, _) => {
+            let wanted = if last { "a number" } else { "a table" };
+            Err(format!("`{shown}` is {}, not {wanted}", type_name(x)))
         }
     }
-    unreachable!("the loop returns at the last key")
 }
 
-fn replace(text: &str, span: Range<usize>, with: &str) -> String {
-    let mut s = String::with_capacity(text.len() + with.len());
-    s.push_str(&text[..span.start]);
-    s.push_str(with);
-    s.push_str(&text[span.end..]);
-    s
-}
-
-fn insert_at(text: &str, at: usize, what: &str) -> String {
-    replace(text, at..at, what)
-}
-
-/// Inserts the field: `chain[..depth]` are the existing tables on the path, `path.keys[depth..]` are missing.
+/// Inserts the missing keys `rest` (the tail of `path`) as the first entry of `node`, the deepest table on the path
+/// that exists: `rest[0].rest[1]… = value` with dotted keys.
 fn insert(
-    text: &str,
+    node: Node<'_>,
+    rest: &[String],
+    value: Value,
     path: &FieldPath,
-    depth: usize,
-    chain: &[(Range<usize>, Range<usize>, bool)],
-    value: &str,
     default_array: &dyn Fn(&[String]) -> Option<Vec<f64>>,
-) -> Result<String, String> {
-    let value_text = match path.index {
-        None => value.to_string(),
+) -> Result<(), String> {
+    let value = match path.index {
+        None => value,
         Some(i) => {
+            let shown = path.keys.join(".");
             let a = default_array(&path.keys)
-                .ok_or_else(|| format!("`{}` is not an array of numbers in the scenario", path.keys.join(".")))?;
+                .ok_or_else(|| format!("`{shown}` is not an array of numbers in the scenario"))?;
             if i >= a.len() {
-                return Err(format!(
-                    "`{}` has {} elements; index {i} is out of range",
-                    path.keys.join("."),
-                    a.len()
-                ));
+                return Err(format!("`{shown}` has {} elements; index {i} is out of range", a.len()));
             }
-            let items: Vec<String> = a
+            let items: Array = a
                 .iter()
                 .enumerate()
-                .map(|(k, &x)| if k == i { value.to_string() } else { toml_number(x) })
+                .map(|(k, &x)| match k == i {
+                    true => value.clone(),
+                    false => toml_number(x).parse::<Value>().expect("a TOML number"),
+                })
                 .collect();
-            format!("[{}]", items.join(", "))
+            Value::Array(items)
         }
     };
-    let rest = path.keys[depth..].join(".");
-    if depth == 0 {
-        // Root-level dotted keys must precede every table header: put the line first.
-        return Ok(insert_at(text, 0, &format!("{rest} = {value_text}\n")));
+    match node {
+        Node::Table(t) => {
+            let mut item = Item::Value(value);
+            for k in rest[1..].iter().rev() {
+                let mut inner = Table::new();
+                inner.set_dotted(true);
+                inner.insert(k, item);
+                item = Item::Table(inner);
+            }
+            let old: Vec<(Key, Item)> = keys_of(t.iter().map(|(k, _)| k))
+                .iter()
+                .filter_map(|k| t.remove_entry(k))
+                .collect();
+            t.insert(&rest[0], item);
+            for (k, v) in old {
+                t.insert_formatted(&k, v);
+            }
+        }
+        Node::Inline(t) => {
+            let mut entry = value;
+            for k in rest[1..].iter().rev() {
+                let mut inner = InlineTable::new();
+                inner.set_dotted(true);
+                inner.insert(k, entry);
+                entry = Value::InlineTable(inner);
+            }
+            let old: Vec<(Key, Value)> = keys_of(t.iter().map(|(k, _)| k))
+                .iter()
+                .filter_map(|k| t.remove_entry(k))
+                .collect();
+            t.insert(&rest[0], entry);
+            for (k, v) in old {
+                t.insert_formatted(&k, v);
+            }
+        }
     }
-    // The nearest inline table on the path (a table written `{ … }` cannot be extended anywhere else).
-    if let Some(a) = chain.iter().rposition(|(_, v, _)| text[v.clone()].starts_with('{')) {
-        let (_, span, nonempty) = &chain[a];
-        let below = path.keys[a + 1..].join(".");
-        let entry = if a + 1 == depth && !nonempty {
-            format!(" {below} = {value_text} ")
-        } else {
-            format!(" {below} = {value_text},")
-        };
-        return Ok(insert_at(text, span.start + 1, &entry));
-    }
-    let (key, span, _) = &chain[depth - 1];
-    let line = format!("{rest} = {value_text}\n");
-    if text[span.clone()].starts_with('[') {
-        // `[table]` header: the new line goes right below it.
-        return Ok(match text[span.end..].find('\n') {
-            Some(nl) => insert_at(text, span.end + nl + 1, &line),
-            None => format!("{text}\n{line}"),
-        });
-    }
-    let line_start = text[..key.start].rfind('\n').map_or(0, |p| p + 1);
-    let lead = text[line_start..key.start].trim_start();
-    if lead.starts_with('[') {
-        // Only implied by a sub-table header (`[controller.torques]` without `[controller]`): define it at the end.
-        let header = path.keys[..depth].join(".");
-        let sep = if text.ends_with('\n') || text.is_empty() {
-            ""
-        } else {
-            "\n"
-        };
-        return Ok(format!("{text}{sep}[{header}]\n{line}"));
-    }
-    // Defined by dotted keys (`bursts.a.onset = 0.1`): one more dotted key beside them, same prefix as written.
-    let prefix = text[line_start..key.end].trim_start();
-    let indent = &text[line_start..line_start + (text[line_start..key.end].len() - prefix.len())];
-    Ok(insert_at(text, line_start, &format!("{indent}{prefix}.{line}")))
+    Ok(())
+}
+
+fn keys_of<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<String> {
+    keys.map(str::to_string).collect()
 }
 
 #[cfg(test)]
@@ -386,6 +445,20 @@ mod tests {
     }
 
     #[test]
+    fn a_multi_line_range_keeps_the_lines_below_it() {
+        let t = "[a]\nx = { init = 1, min = 0,\n  max = 2 } # r\ny = 3\n";
+        let mut doc = Document::parse(t).unwrap();
+        let p = FieldPath::parse("a.x").unwrap();
+        doc.set(&p, &toml_float(1.5), Missing::Refuse).unwrap();
+        assert_eq!(doc.to_string(), "[a]\nx = 1.5\n # r\ny = 3\n");
+        let missing = FieldPath::parse("a.z").unwrap();
+        assert!(doc
+            .set(&missing, "1", Missing::Refuse)
+            .unwrap_err()
+            .contains("`a.z` is not written"));
+    }
+
+    #[test]
     fn numbers_are_written_to_fit_integer_fields() {
         assert_eq!(toml_number(3.0), "3");
         assert_eq!(toml_number(-2.0), "-2");
@@ -393,5 +466,9 @@ mod tests {
         assert_eq!(toml_number(1e20), "1e20");
         assert_eq!(toml_number(5e5), "500000");
         assert_eq!(toml_number(1e-7), "1e-7");
+        assert_eq!(
+            (toml_float(3.0), toml_float(0.25), toml_float(1e20)),
+            ("3.0".into(), "0.25".into(), "1e20".into())
+        );
     }
 }
