@@ -1,8 +1,9 @@
 //! Heap allocations per simulation step on the optimisation rollout path (issue 14, item 4): a counting global
-//! allocator around `optim::problem::evaluate` (what every CMA-ES evaluation runs: no time series, no stride
+//! allocator around `measure::evaluation::evaluate` (what every CMA-ES evaluation runs: no time series, no stride
 //! table) of the shipped sprinter for 1 s and 2 s; the difference over the 1 000 extra steps is the per-step
 //! count, start-up and end-of-run work cancelling out.
 //!
+//! Its own test binary: the counting allocator is global to the process, so no other test may run beside it.
 //! `cargo test --release --test allocations -- --nocapture` prints the count. The bound is today's count: a change
 //! that allocates more per step fails here; one that removes allocations should lower the bound.
 
@@ -10,7 +11,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use sprintlab::optim::problem::evaluate;
+use sprintlab::measure::evaluation::evaluate;
 use sprintlab::scenario;
 
 struct Counting;
