@@ -5,9 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-$HOME/.venvs/peers/bin/python}
 mj1=$("$PY" benches/peers/mujoco_step.py)
+# STEP_BENCH / SPRINT_BENCH: already-built bench executables to time instead of `cargo bench` (e.g. a saved build).
 {
-  cargo bench --bench step -- --warm-up-time 2 --measurement-time 10 2>&1
-  cargo bench --bench sprint -- --warm-up-time 2 --measurement-time 20 2>&1
+  if [ -n "${STEP_BENCH:-}" ]; then "$STEP_BENCH" --bench --warm-up-time 2 --measurement-time 10 2>&1
+  else cargo bench --bench step -- --warm-up-time 2 --measurement-time 10 2>&1; fi
+  if [ -n "${SPRINT_BENCH:-}" ]; then "$SPRINT_BENCH" --bench --warm-up-time 2 --measurement-time 20 2>&1
+  else cargo bench --bench sprint -- --warm-up-time 2 --measurement-time 20 2>&1; fi
 } | tee /tmp/sprintlab_step_bench.txt | grep -E "^sprinter12|^sprint_running|time:"
 mj2=$("$PY" benches/peers/mujoco_step.py)
 python3 - "$mj1" "$mj2" <<'PY'

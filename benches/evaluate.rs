@@ -7,7 +7,7 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion};
 use rayon::prelude::*;
 use sprintlab::optim::cmaes::{CmaEs, CmaEsConfig};
-use sprintlab::optim::driver::cost_of;
+use sprintlab::optim::space::cost_of;
 use sprintlab::scenario;
 
 fn bench(c: &mut Criterion) {
@@ -30,7 +30,7 @@ fn bench(c: &mut Criterion) {
     let pop: Vec<Vec<f64>> = es
         .ask()
         .iter()
-        .map(|z| sprintlab::optim::driver::to_values(&loaded, z))
+        .map(|z| sprintlab::optim::space::to_values(&loaded, z))
         .collect();
     for threads in [1usize, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use sprintlab::optim::problem::evaluate;
+use sprintlab::measure::evaluate;
 use sprintlab::scenario;
 
 fn bench(c: &mut Criterion) {

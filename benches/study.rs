@@ -9,8 +9,8 @@
 use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use sprintlab::measure::evaluate;
 use sprintlab::optim::driver::{optimize, OptimizeOptions};
-use sprintlab::optim::problem::evaluate;
 use sprintlab::scenario;
 
 fn sprint_text(duration: &str, extra: &str) -> String {
@@ -56,6 +56,7 @@ fn bench(c: &mut Criterion) {
                     resume: false,
                     seed: None,
                     max_evals: None,
+                    interrupt: None,
                 };
                 pool.install(|| optimize(l, &opts)).expect("optimize");
             })

@@ -60,9 +60,7 @@ fn bench(c: &mut Criterion) {
     let point = plan::point_scenario(&bare, &plan_bare, &plan_bare.point(3)).unwrap();
     let mut g = c.benchmark_group("sweep");
     g.sample_size(10);
-    g.bench_function("rollout_0.2s", |b| {
-        b.iter(|| sprintlab::optim::problem::rollout(&point, 1))
-    });
+    g.bench_function("rollout_0.2s", |b| b.iter(|| sprintlab::measure::rollout(&point, 1)));
     g.bench_function("point_scenario", |b| {
         b.iter(|| plan::point_scenario(&bare, &plan_bare, &plan_bare.point(3)).unwrap())
     });
@@ -90,7 +88,7 @@ fn bench(c: &mut Criterion) {
             t.sort_by(f64::total_cmp);
             t[n / 2]
         };
-        let rollout = median(&|| drop(sprintlab::optim::problem::rollout(&point, 1)), 15);
+        let rollout = median(&|| drop(sprintlab::measure::rollout(&point, 1)), 15);
         let bare1 = median(&|| drop(shard(&bare, &plan_bare, 1)), 7);
         let with1 = median(&|| drop(shard(&with, &plan_with, 1)), 7);
         let with2 = median(&|| drop(shard(&with, &plan_with, 2)), 7);

@@ -313,6 +313,7 @@ fn run_command(command: Command) -> Result<(), Error> {
                 resume,
                 seed,
                 max_evals,
+                interrupt: Some(optim::search::Interrupt::on_ctrl_c()),
             };
             let l = scenario::load(&scenario)?;
             let dir = with_threads(threads, || optim::driver::optimize(&l, &opts))?;

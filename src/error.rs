@@ -51,6 +51,23 @@ pub enum Error {
         /// What is wrong.
         msg: String,
     },
+    /// An optimisation was stopped by Ctrl-C after a generation; its checkpoint is written (continue with
+    /// `--resume`).
+    #[error(
+        "{dir}: interrupted after generation {generation}: checkpoint written; continue with the same command and --resume"
+    )]
+    Interrupted {
+        /// The run folder.
+        dir: PathBuf,
+        /// Generations completed (of the current CMA-ES run).
+        generation: u64,
+    },
+    /// An optimisation ended without a single finite cost (every evaluated point diverged).
+    #[error("{dir}: no evaluation gave a finite cost")]
+    NoFiniteCost {
+        /// The run folder.
+        dir: PathBuf,
+    },
     /// Reading or writing a file failed.
     #[error("{path}: {source}")]
     Io {

@@ -27,7 +27,7 @@ run plateau "$OUT/plateau"
 run induced "$OUT/sprint"
 fi
 cd "$OUT"
-find . -type f ! -name manifest.json ! -name timing.csv ! -name '*.json.partial*' ! -path './plateau/points/*' \
+find . -type f ! -name README.md ! -name manifest.json ! -name timing.csv ! -name '*.json.partial*' ! -path './plateau/points/*' \
   ! -name 'shard-*' ! -name 'sweep.meta.json' ! -path './sweep/points/*/manifest.json' | LC_ALL=C sort |
 while read -r f; do
   case "$f" in

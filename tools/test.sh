@@ -2,11 +2,11 @@
 # The README's test command: installs what the tests need, then runs every test (unit, integration, benches in
 # test mode) in release mode. Needs only a Rust toolchain and, on a machine without Chromium, a Debian/Ubuntu
 # package manager (as root, or through sudo) for headless Chromium, which the stride-viewer test drives.
-# Extra arguments go to `cargo test` (e.g. `tools/test.sh --test sprint`).
+# Extra arguments go to `cargo test` (e.g. `tools/test.sh --test suite sprint::`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x /usr/bin/chromium ]; then
-  echo "tools/test.sh: installing headless Chromium (Debian package \`chromium\`) for tests/viewer.rs" >&2
+  echo "tools/test.sh: installing headless Chromium (Debian package \`chromium\`) for tests/suite/viewer.rs" >&2
   SUDO=""
   if [ "$(id -u)" != 0 ]; then
     command -v sudo >/dev/null 2>&1 || {

@@ -11,6 +11,110 @@ use crate::model::file::ModelFile;
 /// Standard gravity used to turn the model's mass into a body weight when `summary.json` has none (m/s²).
 pub const G: f64 = 9.81;
 
+/// A CSV table as text: the one CSV reader (the `csv` crate) behind [`Table`], the study tables and the sweep's
+/// shard files. Every row has the header's number of fields; errors name the file and line.
+#[derive(Debug, Clone)]
+pub struct TextTable {
+    /// The file it was read from.
+    pub file: PathBuf,
+    /// Column names in file order.
+    pub head: Vec<String>,
+    /// Rows, each with the header's number of fields.
+    pub rows: Vec<Vec<String>>,
+    /// 1-based file line of each row.
+    pub lines: Vec<usize>,
+}
+
+impl TextTable {
+    /// Reads a CSV file with a header line (see [`TextTable::parse`]). A missing file is an I/O error naming it.
+    pub fn read(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses CSV text with a header line (fields trimmed, blank lines skipped); `path` names the origin in
+    /// errors. Ragged rows, an empty file or header and duplicate column names are data errors with their line.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, Error> {
+        let mut rd = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        let mut records = rd.records();
+        let header = match records.next() {
+            None => return Err(data_err(path, 1, "empty file: expected a header line")),
+            Some(r) => r.map_err(|e| csv_error(path, e))?,
+        };
+        if header.iter().all(str::is_empty) {
+            return Err(data_err(path, 1, "empty header line"));
+        }
+        let head: Vec<String> = header.iter().map(String::from).collect();
+        for (j, n) in head.iter().enumerate() {
+            if head[..j].contains(n) {
+                return Err(data_err(path, 1, format!("duplicate column `{n}`")));
+            }
+        }
+        let (mut rows, mut lines) = (Vec::new(), Vec::new());
+        for r in records {
+            let r = r.map_err(|e| csv_error(path, e))?;
+            let line = r.position().map_or(0, |p| p.line() as usize);
+            if r.len() != head.len() {
+                let msg = if r.len() > head.len() {
+                    format!("more than the header's {} fields", head.len())
+                } else {
+                    format!("{} fields, the header has {}", r.len(), head.len())
+                };
+                return Err(data_err(path, line, msg));
+            }
+            rows.push(r.iter().map(String::from).collect());
+            lines.push(line);
+        }
+        Ok(Self {
+            file: path.to_path_buf(),
+            head,
+            rows,
+            lines,
+        })
+    }
+
+    /// The index of a column that must be present (else a data error naming the file and the column).
+    pub fn index(&self, name: &str) -> Result<usize, Error> {
+        self.head
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| data_err(&self.file, 1, format!("missing column `{name}`")))
+    }
+
+    /// A text column.
+    pub fn text(&self, name: &str) -> Result<Vec<String>, Error> {
+        let i = self.index(name)?;
+        Ok(self.rows.iter().map(|r| r[i].clone()).collect())
+    }
+
+    /// The number in row `k`, column `j` (`NaN`, `inf`, `-inf` allowed), else a data error with its line.
+    pub fn number(&self, k: usize, j: usize) -> Result<f64, Error> {
+        let s = &self.rows[k][j];
+        s.parse().map_err(|_| {
+            data_err(
+                &self.file,
+                self.lines[k],
+                format!("column `{}`: `{s}` is not a number", self.head[j]),
+            )
+        })
+    }
+
+    /// A numeric column.
+    pub fn num(&self, name: &str) -> Result<Vec<f64>, Error> {
+        let j = self.index(name)?;
+        (0..self.rows.len()).map(|k| self.number(k, j)).collect()
+    }
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> Error {
+    let line = e.position().map_or(0, |p| p.line() as usize);
+    data_err(path, line, e.to_string())
+}
+
 /// A numeric CSV table read column-wise (every field a float; `NaN`, `inf`, `-inf` allowed).
 #[derive(Debug, Clone)]
 pub struct Table {
@@ -41,57 +145,20 @@ impl Table {
 
     /// Parses CSV text (see [`Table::read`]); `path` names the origin in errors.
     pub fn parse(text: &str, path: &Path) -> Result<Self, Error> {
-        let mut lines = text.lines().enumerate();
-        let (_, header) = lines
-            .next()
-            .ok_or_else(|| data_err(path, 1, "empty file: expected a header line"))?;
-        let header = header.trim_end_matches('\r');
-        if header.trim().is_empty() {
-            return Err(data_err(path, 1, "empty header line"));
-        }
-        let names: Vec<String> = header.split(',').map(|s| s.trim().to_string()).collect();
-        let mut index = HashMap::new();
-        for (j, n) in names.iter().enumerate() {
-            if index.insert(n.clone(), j).is_some() {
-                return Err(data_err(path, 1, format!("duplicate column `{n}`")));
-            }
-        }
-        let mut cols = vec![Vec::new(); names.len()];
-        for (i, line) in lines {
-            let line = line.trim_end_matches('\r');
-            if line.is_empty() {
-                continue;
-            }
-            let mut k = 0;
-            for (j, field) in line.split(',').enumerate() {
-                if j >= names.len() {
-                    return Err(data_err(
-                        path,
-                        i + 1,
-                        format!("more than the header's {} fields", names.len()),
-                    ));
-                }
-                let x: f64 = field
-                    .trim()
-                    .parse()
-                    .map_err(|_| data_err(path, i + 1, format!("column `{}`: `{field}` is not a number", names[j])))?;
-                cols[j].push(x);
-                k = j + 1;
-            }
-            if k != names.len() {
-                return Err(data_err(
-                    path,
-                    i + 1,
-                    format!("{k} fields, the header has {}", names.len()),
-                ));
-            }
-        }
-        if cols[0].is_empty() {
+        let t = TextTable::parse(text, path)?;
+        if t.rows.is_empty() {
             return Err(data_err(path, 2, "no data rows"));
         }
+        let mut cols = vec![Vec::with_capacity(t.rows.len()); t.head.len()];
+        for k in 0..t.rows.len() {
+            for (j, col) in cols.iter_mut().enumerate() {
+                col.push(t.number(k, j)?);
+            }
+        }
+        let index = t.head.iter().enumerate().map(|(j, n)| (n.clone(), j)).collect();
         Ok(Self {
             file: path.to_path_buf(),
-            names,
+            names: t.head,
             index,
             cols,
         })

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::io::{pretty_json, write_atomic, Manifest};
-use crate::optim::problem::{rollout, Evaluation};
+use crate::measure::{rollout, Evaluation};
 use crate::scenario::Loaded;
 use crate::sim::rollout::RunSummary;
 

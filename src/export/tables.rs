@@ -51,6 +51,18 @@ impl CsvText {
     }
 }
 
+/// One CSV record as a line (with its newline): a row appended to a shard file, a header.
+pub fn csv_line<I, S>(fields: I) -> Result<String, Error>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<[u8]>,
+{
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    w.write_record(fields).map_err(|e| csv_err("(csv)", e))?;
+    let bytes = w.into_inner().map_err(|e| csv_err("(csv)", e))?;
+    String::from_utf8(bytes).map_err(|e| csv_err("(csv)", e))
+}
+
 /// Serde rows as CSV bytes, the header from the row type's field names.
 pub fn rows_csv<R: Serialize>(rows: &[R]) -> Result<Vec<u8>, Error> {
     let mut w = csv::Writer::from_writer(Vec::new());

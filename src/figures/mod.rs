@@ -56,13 +56,13 @@ pub struct Kind {
 pub const KINDS: &[Kind] = &[
     Kind {
         name: "grf",
-        reads: &["timeseries.csv", "summary.json or model.json"],
+        reads: &["timeseries.csv", "steps.csv", "summary.json or model.json"],
         make: make_grf,
         study: false,
     },
     Kind {
         name: "stick",
-        reads: &["timeseries.csv", "model.json", "summary.json"],
+        reads: &["timeseries.csv", "steps.csv", "model.json", "summary.json"],
         make: make_stick,
         study: false,
     },
@@ -272,7 +272,7 @@ fn make_plateau(inp: &Inputs) -> Outcome {
 }
 
 fn make_contributions(inp: &Inputs) -> Outcome {
-    match study_table(inp, "contributions.csv", studies::TextTable::read) {
+    match study_table(inp, "contributions.csv", read::TextTable::read) {
         None => Outcome::Skipped("no contributions.csv (not a contributions study folder)".into()),
         Some(t) => figure(
             inp,
@@ -283,7 +283,7 @@ fn make_contributions(inp: &Inputs) -> Outcome {
 }
 
 fn make_strength_mix(inp: &Inputs) -> Outcome {
-    match study_table(inp, "mixes.csv", studies::TextTable::read) {
+    match study_table(inp, "mixes.csv", read::TextTable::read) {
         None => Outcome::Skipped("no mixes.csv (not a strength-mix folder)".into()),
         Some(t) => figure(inp, "strength_mix", studies::StrengthMixFigure::build(&try_input!(t))),
     }

@@ -1,87 +1,15 @@
 //! Figures of the Whole-Body Push study (DESIGN.md §5), each drawn from its study folder's table:
 //! the plateau (`plateau.csv`), the contributions (`contributions.csv`) and the strength-mix search (`mixes.csv`).
 
-use std::path::Path;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::style::*;
 use crate::error::Error;
-use crate::export::Table;
+use crate::export::read::{Table, TextTable};
 
 /// Net horizontal impulse axis title.
 const NET: &str = "net horizontal impulse per stance (N·s)";
-
-/// A study table with text columns (read with the csv crate; [`Table`] is numbers only).
-pub struct TextTable {
-    /// Column names.
-    pub head: Vec<String>,
-    /// Rows.
-    pub rows: Vec<Vec<String>>,
-    path: String,
-}
-
-impl TextTable {
-    /// Reads a CSV file; errors name the file.
-    pub fn read(path: &Path) -> Result<Self, Error> {
-        let bad = |line: usize, msg: String| Error::Data {
-            file: path.display().to_string(),
-            line,
-            msg,
-        };
-        let mut rd = csv::Reader::from_path(path).map_err(|e| bad(1, e.to_string()))?;
-        let head = rd
-            .headers()
-            .map_err(|e| bad(1, e.to_string()))?
-            .iter()
-            .map(String::from)
-            .collect();
-        let rows = rd
-            .records()
-            .enumerate()
-            .map(|(i, r)| {
-                r.map(|r| r.iter().map(String::from).collect())
-                    .map_err(|e| bad(i + 2, e.to_string()))
-            })
-            .collect::<Result<Vec<Vec<String>>, Error>>()?;
-        Ok(Self {
-            head,
-            rows,
-            path: path.display().to_string(),
-        })
-    }
-
-    fn idx(&self, name: &str) -> Result<usize, Error> {
-        self.head.iter().position(|h| h == name).ok_or_else(|| Error::Data {
-            file: self.path.clone(),
-            line: 1,
-            msg: format!("no column `{name}`"),
-        })
-    }
-
-    /// A text column.
-    pub fn text(&self, name: &str) -> Result<Vec<String>, Error> {
-        let i = self.idx(name)?;
-        Ok(self.rows.iter().map(|r| r[i].clone()).collect())
-    }
-
-    /// A numeric column.
-    pub fn num(&self, name: &str) -> Result<Vec<f64>, Error> {
-        let i = self.idx(name)?;
-        self.rows
-            .iter()
-            .enumerate()
-            .map(|(k, r)| {
-                r[i].parse::<f64>().map_err(|_| Error::Data {
-                    file: self.path.clone(),
-                    line: k + 2,
-                    msg: format!("column `{name}`: `{}` is not a number", r[i]),
-                })
-            })
-            .collect()
-    }
-}
 
 fn band(color: RGBColor) -> RGBAColor {
     color.mix(0.22)

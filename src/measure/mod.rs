@@ -20,6 +20,7 @@
 //! ```
 
 pub mod balance;
+pub mod evaluation;
 pub mod push;
 pub mod stats;
 pub mod steps;
@@ -30,6 +31,7 @@ pub use balance::{
     pelvis_height, trunk_angles, trunk_segment, BalanceChecker, BalanceLimits, BalanceLoss, BalanceReason, Observation,
     TrunkAngles,
 };
+pub use evaluation::{evaluate, rollout, BalanceUsage, Evaluation};
 pub use push::{PushMeter, PushTotals, Stance, StanceThresholds};
 pub use steps::{StepRecorder, StepRow};
 

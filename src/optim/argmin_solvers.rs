@@ -7,28 +7,14 @@
 use std::sync::{Arc, Mutex};
 
 use argmin::core::observers::{Observe, ObserverMode};
-use argmin::core::{CostFunction, Error as ArgminError, Executor, PopulationState, State, KV};
+use argmin::core::{Error as ArgminError, Executor, PopulationState, State, KV};
 use argmin::solver::neldermead::NelderMead;
 use argmin::solver::particleswarm::ParticleSwarm;
 use rand_xoshiro::rand_core::SeedableRng;
 
-use super::driver::{cost_of, to_values, HistoryRow};
+use super::history::HistoryRow;
+use super::space::{z_bounds, ScenarioCost};
 use crate::scenario::{Loaded, SolverKind};
-
-/// The scenario as an argmin cost function of z; non-finite costs become `f64::MAX` so the simplex or swarm
-/// is never poisoned by NaN.
-struct ScenarioCost<'a> {
-    loaded: &'a Loaded,
-}
-
-impl CostFunction for ScenarioCost<'_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-    fn cost(&self, z: &Self::Param) -> Result<f64, ArgminError> {
-        let c = cost_of(self.loaded, &to_values(self.loaded, z)).0;
-        Ok(if c.is_finite() { c } else { f64::MAX })
-    }
-}
 
 /// Records one history row per iteration.
 struct History {
@@ -58,10 +44,9 @@ pub fn run(
     max_evals: usize,
 ) -> Result<(Vec<HistoryRow>, Vec<f64>, f64), String> {
     let n = loaded.params.len();
-    let problem = ScenarioCost { loaded };
+    let problem = ScenarioCost { loaded, finite: true };
     let rows = Arc::new(Mutex::new(Vec::new()));
-    let lo: Vec<f64> = loaded.params.iter().map(|p| (p.min - p.init) / p.std).collect();
-    let hi: Vec<f64> = loaded.params.iter().map(|p| (p.max - p.init) / p.std).collect();
+    let (lo, hi): (Vec<f64>, Vec<f64>) = z_bounds(loaded).into_iter().unzip();
     let (best, cost) = match solver {
         SolverKind::NelderMead => {
             // Simplex: the start and one unit step (one `std`) along each parameter, kept inside the bounds.

@@ -70,8 +70,9 @@ use serde::{Deserialize, Serialize};
 
 use super::rng::Rng;
 
-/// Hansen's `TolUpSigma`: stop when σ / σ0 exceeds this factor times the largest axis length sqrt(max eig C).
-pub const TOL_UP_SIGMA: f64 = 1e20;
+mod stop;
+
+pub use crate::scenario::StopSection as StopCriteria;
 
 /// Number of consecutive generations without a single finite cost after which `"no_finite_cost"` is reported.
 pub const NON_FINITE_LIMIT: u32 = 10;
@@ -88,29 +89,28 @@ pub struct CmaEsConfig {
     /// Per-coordinate box `[lo, hi]`; sides may be infinite, lo == hi fixes the coordinate. Empty = unbounded.
     #[serde(with = "bounds_serde")]
     pub bounds: Vec<(f64, f64)>,
-    /// `"tol_fun"`: stop when the best costs of the last 10 + ⌈30 n / λ⌉ generations and all costs of the last
-    /// generation lie within a range smaller than this (Hansen's TolFun, default 1e-12).
-    pub tol_fun: f64,
-    /// `"tol_x"`: stop when σ·sqrt(C_ii) and σ·|p_c,i| are below this for every coordinate (Hansen's TolX,
-    /// genotype units, default 1e-11·σ0).
-    pub tol_x: f64,
-    /// `"condition"`: stop when the condition number of C exceeds this (default 1e14).
-    pub max_condition: f64,
+    /// Stopping criteria (see [`CmaEs::stop_reasons`]; genotype units).
+    #[serde(default)]
+    pub stop: StopCriteria,
 }
 
 impl CmaEsConfig {
-    /// Default configuration for step size `sigma0`: default λ, seed 0, unbounded, tol_fun 1e-12,
-    /// tol_x 1e-11·σ0, max_condition 1e14.
+    /// Default configuration for step size `sigma0`: default λ, seed 0, unbounded, the reference stopping
+    /// criteria ([`StopCriteria::default`]).
     pub fn new(sigma0: f64) -> Self {
         CmaEsConfig {
             sigma0,
             lambda: None,
             seed: 0,
             bounds: Vec::new(),
-            tol_fun: 1e-12,
-            tol_x: 1e-11 * sigma0,
-            max_condition: 1e14,
+            stop: StopCriteria::default(),
         }
+    }
+
+    /// Sets the stopping criteria.
+    pub fn stop(mut self, stop: StopCriteria) -> Self {
+        self.stop = stop;
+        self
     }
 
     /// Sets the PRNG seed.
@@ -328,12 +328,9 @@ pub struct CmaEs {
     // ----- termination settings -----
     /// Initial step size σ0.
     sigma0: f64,
-    /// TolFun threshold.
-    tol_fun: f64,
-    /// TolX threshold.
-    tol_x: f64,
-    /// Maximum condition number of C.
-    max_condition: f64,
+    /// Stopping criteria (absent in checkpoints written before they were configurable: the defaults).
+    #[serde(default)]
+    stop: StopCriteria,
 
     // ----- dynamic state -----
     /// Distribution mean m (genotype).
@@ -372,6 +369,15 @@ pub struct CmaEs {
     last_all_finite: bool,
     /// Consecutive generations without any finite cost.
     non_finite_streak: u32,
+    /// Best cost of each generation with a finite cost, for the stagnation criterion (newest last).
+    #[serde(default)]
+    stagnation_best: Vec<f64>,
+    /// Median cost of each such generation (non-finite costs count as +∞), newest last.
+    #[serde(default)]
+    stagnation_median: Vec<f64>,
+    /// Consecutive generations whose best and ⌊3λ/4⌋+1-th cost were equal (flat fitness).
+    #[serde(default)]
+    flat_streak: u64,
 }
 
 impl CmaEs {
@@ -391,10 +397,14 @@ impl CmaEs {
         if !(config.sigma0 > 0.0) || !config.sigma0.is_finite() {
             return Err(format!("sigma0 must be finite and > 0 (got {})", config.sigma0));
         }
+        let st = &config.stop;
         for (name, v) in [
-            ("tol_fun", config.tol_fun),
-            ("tol_x", config.tol_x),
-            ("max_condition", config.max_condition),
+            ("tol_fun", st.tol_fun),
+            ("tol_fun_hist", st.tol_fun_hist),
+            ("tol_x", st.tol_x),
+            ("tol_fac_up_x", st.tol_fac_up_x),
+            ("tol_up_sigma", st.tol_up_sigma),
+            ("tol_condition_cov", st.tol_condition_cov),
         ] {
             if !(v >= 0.0) {
                 return Err(format!("{name} must be >= 0 (got {v})"));
@@ -504,9 +514,7 @@ impl CmaEs {
             c_mu,
             chi_n,
             sigma0: config.sigma0,
-            tol_fun: config.tol_fun,
-            tol_x: config.tol_x,
-            max_condition: config.max_condition,
+            stop: config.stop.clone(),
             mean,
             sigma: config.sigma0,
             cov: identity.clone(),
@@ -525,6 +533,9 @@ impl CmaEs {
             last_range: None,
             last_all_finite: false,
             non_finite_streak: 0,
+            stagnation_best: Vec::new(),
+            stagnation_median: Vec::new(),
+            flat_streak: 0,
         })
     }
 
@@ -600,6 +611,7 @@ impl CmaEs {
             let excess = self.recent_best.len() - window;
             self.recent_best.drain(..excess);
         }
+        self.record_for_stop(costs, &order, n_finite);
         if self.best_cost.is_none_or(|b| gen_best < b) {
             self.best_cost = Some(gen_best);
             self.best_x = Some(self.to_phenotype(&self.population[order[0]]));
@@ -699,47 +711,9 @@ impl CmaEs {
         self.update_eigensystem();
     }
 
-    /// Returns the name of a satisfied termination criterion, or `None`:
-    /// `"no_finite_cost"` ([`NON_FINITE_LIMIT`] generations without a finite cost), `"condition"` (cond(C) >
-    /// `max_condition`), `"tol_x"`, `"tol_fun"` (see [`CmaEsConfig`]), `"tol_up_sigma"` (σ/σ0 >
-    /// [`TOL_UP_SIGMA`]·max √eig C, or σ not finite), `"no_effect_axis"` (adding 0.1σ along any principal axis
-    /// leaves the mean unchanged) and `"no_effect_coord"` (adding 0.2σ√C_ii to any coordinate leaves it
-    /// unchanged).
+    /// The first of [`stop_reasons`](Self::stop_reasons), or `None`.
     pub fn should_stop(&self) -> Option<&'static str> {
-        let n = self.n;
-        if self.non_finite_streak >= NON_FINITE_LIMIT {
-            return Some("no_finite_cost");
-        }
-        if self.condition_number() > self.max_condition {
-            return Some("condition");
-        }
-        let max_sd = (0..n).map(|i| self.cov[i * n + i].sqrt()).fold(0.0, f64::max);
-        if self.sigma * max_sd < self.tol_x && self.p_c.iter().all(|p| (self.sigma * p).abs() < self.tol_x) {
-            return Some("tol_x");
-        }
-        if self.recent_best.len() >= self.history_len() && self.last_all_finite {
-            if let Some((lo, hi)) = self.last_range {
-                let hist_lo = self.recent_best.iter().copied().fold(lo, f64::min);
-                let hist_hi = self.recent_best.iter().copied().fold(hi, f64::max);
-                if hist_hi - hist_lo < self.tol_fun {
-                    return Some("tol_fun");
-                }
-            }
-        }
-        let max_d = self.eig_d.last().copied().unwrap_or(1.0);
-        if !self.sigma.is_finite() || self.sigma / self.sigma0 > TOL_UP_SIGMA * max_d {
-            return Some("tol_up_sigma");
-        }
-        for k in 0..n {
-            let step = 0.1 * self.sigma * self.eig_d[k];
-            if (0..n).all(|i| self.mean[i] + step * self.eig_b[i * n + k] == self.mean[i]) {
-                return Some("no_effect_axis");
-            }
-        }
-        if (0..n).any(|i| self.mean[i] + 0.2 * self.sigma * self.cov[i * n + i].sqrt() == self.mean[i]) {
-            return Some("no_effect_coord");
-        }
-        None
+        self.stop_reasons().first().copied()
     }
 
     /// Number of phenotype coordinates (length of x0 and of every point passed to the cost function).

@@ -1,8 +1,12 @@
-//! Optimisation: a resumable, deterministic CMA-ES (argmin `Solver`) and its serialisable PRNG; problems that
-//! turn a scenario's free parameters into a cost by one rollout; the `optimize` driver (parallel population,
-//! checkpoints, resume, history, best overlay).
+//! Optimisation: a resumable, deterministic CMA-ES (argmin `Solver`) with its stopping criteria and restart
+//! strategies (IPOP/BIPOP), and its serialisable PRNG; the `optimize` driver that runs it through argmin's
+//! `Executor` on a scenario (search space, parallel population, checkpoints, resume, history, best overlay).
 pub mod argmin_solvers;
+pub mod checkpoint;
 pub mod cmaes;
 pub mod driver;
-pub mod problem;
+pub mod history;
+pub mod restarts;
 pub mod rng;
+pub mod search;
+pub mod space;

@@ -366,6 +366,33 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
     if !(o.sigma0 > 0.0 && o.sigma0 <= 10.0) {
         return bad("optimize.sigma0", format!("must be in (0, 10]; got {}", o.sigma0));
     }
+    if let Some(s0) = o.restart_sigma0 {
+        within("optimize.restart_sigma0", s0, 0.0, 10.0, true, "")?;
+    }
+    if o.max_restarts == Some(0) {
+        return bad("optimize.max_restarts", "must be an integer ≥ 1".into());
+    }
+    if let Some(st) = &o.stop {
+        for (name, v) in [
+            ("tol_fun", st.tol_fun),
+            ("tol_fun_hist", st.tol_fun_hist),
+            ("tol_x", st.tol_x),
+        ] {
+            within(&format!("optimize.stop.{name}"), v, 0.0, f64::MAX, false, "")?;
+        }
+        for (name, v) in [
+            ("tol_fac_up_x", st.tol_fac_up_x),
+            ("tol_up_sigma", st.tol_up_sigma),
+            ("tol_condition_cov", st.tol_condition_cov),
+        ] {
+            within(&format!("optimize.stop.{name}"), v, 0.0, f64::MAX, true, "")?;
+        }
+        for (name, v) in [("tol_stagnation", st.tol_stagnation), ("max_iter", st.max_iter)] {
+            if v == Some(0) {
+                return bad(&format!("optimize.stop.{name}"), "must be an integer ≥ 1".into());
+            }
+        }
+    }
     let ob = &s.objective;
     for (name, w) in [
         ("propulsive_impulse", ob.propulsive_impulse),

@@ -95,6 +95,108 @@ pub struct OptimizeSection {
     /// CMA-ES initial step size in units of each range's `std` (0 < sigma0 ≤ 10). Default 1; a warm start
     /// typically uses 0.3.
     pub sigma0: f64,
+    /// CMA-ES restarts within the `max_evals` budget: `"none"` (default), `"ipop"` (population doubled at each
+    /// restart) or `"bipop"` (IPOP runs interlaced with small-population, small-σ runs; Hansen 2009).
+    #[serde(skip_serializing_if = "RestartKind::is_none")]
+    pub restarts: RestartKind,
+    /// Where a restart starts: `"box"` (default: a point drawn uniformly in the parameter box) or `"start"`
+    /// (the scenario's `init` values, the warm start, with `restart_sigma0`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restart_from: Option<RestartFrom>,
+    /// σ0 of restarts (IPOP runs and BIPOP's large runs; small runs draw theirs below it), in units of `std`,
+    /// 0 < restart_sigma0 ≤ 10. Default: `sigma0`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restart_sigma0: Option<f64>,
+    /// Number of restarts with a larger population (IPOP restarts; BIPOP's large runs), ≥ 1. Default 9.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_restarts: Option<usize>,
+    /// `[optimize.stop]`: CMA-ES stopping criteria (see docs/optimiser.md). Default: the reference defaults.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop: Option<StopSection>,
+}
+
+/// `[optimize] restarts`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum RestartKind {
+    /// One CMA-ES run.
+    #[default]
+    None,
+    /// IPOP-CMA-ES (Auger & Hansen 2005): restart with twice the population.
+    Ipop,
+    /// BIPOP-CMA-ES (Hansen 2009): large (IPOP) and small runs on equal budgets.
+    Bipop,
+}
+
+impl RestartKind {
+    /// True for `"none"` (not written to a resolved scenario, which therefore stays as before).
+    pub fn is_none(&self) -> bool {
+        *self == RestartKind::None
+    }
+}
+
+/// `[optimize] restart_from`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RestartFrom {
+    /// A point drawn uniformly in the parameter box.
+    Box,
+    /// The scenario's `init` values (or the warm start).
+    Start,
+}
+
+/// `[optimize.stop]`: CMA-ES stopping criteria, thresholds in the search space z = (p − init)/std (units of
+/// `std`). Defaults are pycma's (Hansen's reference implementation); docs/optimiser.md defines each.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct StopSection {
+    /// TolFun: the costs of the last generation and the best costs of the last 10 + ⌈30n/λ⌉ generations lie
+    /// within a range below this. Default 1e-11.
+    pub tol_fun: f64,
+    /// TolHistFun: the best costs of the last 10 + ⌈30n/λ⌉ generations lie within a range below this.
+    /// Default 1e-12.
+    pub tol_fun_hist: f64,
+    /// TolX: σ·√C_ii and σ·|p_c,i| below this in every coordinate. Default 1e-11.
+    pub tol_x: f64,
+    /// TolFacUpX: some σ·√C_ii grew beyond this factor times σ0 (σ0 far too small). Default 1e3.
+    pub tol_fac_up_x: f64,
+    /// TolUpSigma: σ/σ0 beyond this factor times √λmax(C) (creeping). Default 1e20.
+    pub tol_up_sigma: f64,
+    /// ConditionCov: condition number of C beyond this. Default 1e14.
+    pub tol_condition_cov: f64,
+    /// Stagnation: generations kept (at least; the window grows to 20 % of the run) before the median of the
+    /// newest 30 % of generation-best and generation-median costs is compared with the oldest 30 %. Default
+    /// 120 + ⌈30n/λ⌉ (n free parameters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tol_stagnation: Option<u64>,
+    /// Flat fitness: the best and the ⌊3λ/4⌋+1-th cost of a generation equal in more than this many
+    /// consecutive generations. Default 1.
+    pub tol_flat_fitness: u64,
+    /// NoEffectAxis: a 0.1σ step along a principal axis of C leaves the mean unchanged. Default true.
+    pub no_effect_axis: bool,
+    /// NoEffectCoord: a 0.2σ√C_ii step leaves some coordinate of the mean unchanged. Default true.
+    pub no_effect_coord: bool,
+    /// Generations per CMA-ES run, ≥ 1. Default 100 + ⌊150 (n+3)² / √λ⌋.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_iter: Option<u64>,
+}
+
+impl Default for StopSection {
+    fn default() -> Self {
+        Self {
+            tol_fun: 1e-11,
+            tol_fun_hist: 1e-12,
+            tol_x: 1e-11,
+            tol_fac_up_x: 1e3,
+            tol_up_sigma: 1e20,
+            tol_condition_cov: 1e14,
+            tol_stagnation: None,
+            tol_flat_fitness: 1,
+            no_effect_axis: true,
+            no_effect_coord: true,
+            max_iter: None,
+        }
+    }
 }
 
 impl Default for OptimizeSection {
@@ -107,6 +209,11 @@ impl Default for OptimizeSection {
             progress_every: 10,
             start: None,
             sigma0: 1.0,
+            restarts: RestartKind::None,
+            restart_from: None,
+            restart_sigma0: None,
+            max_restarts: None,
+            stop: None,
         }
     }
 }

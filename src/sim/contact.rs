@@ -16,12 +16,30 @@ use rapier3d_f64::prelude::*;
 use super::world::Layout;
 use crate::model::Model;
 
-/// Scratch buffers for the contact solve (reused across steps).
+/// Scratch buffers for the contact solve (reused across steps; the matrices are re-sized only when the
+/// number of candidate spheres changes).
 #[derive(Debug, Default, Clone)]
 pub struct ContactWorkspace {
     cand: Vec<usize>,
     depth: Vec<Real>,
     points: Vec<Vector>,
+    /// Contact Jacobian J_c (3m × n), J_cᵀ then A⁻¹·J_cᵀ (n × 3m), W = J_c·A⁻¹·J_cᵀ (3m × 3m).
+    jc: DMatrix<Real>,
+    x: DMatrix<Real>,
+    w: DMatrix<Real>,
+    /// The Newton system (3m × 3m) and its right-hand side.
+    a_mat: DMatrix<Real>,
+    rhs: DVector<Real>,
+    /// A⁻¹·q_force, then the free velocity q̇ + dt·A⁻¹·q_force (n).
+    acc: DVector<Real>,
+    /// Contact-point velocities (3m): free, current iterate; forces F; W·F.
+    u_free: DVector<Real>,
+    u: DVector<Real>,
+    f: DVector<Real>,
+    wf: DVector<Real>,
+    fn_est: Vec<Real>,
+    dd: Vec<Real>,
+    active: Vec<bool>,
 }
 
 /// The contact force on one sphere this step (world frame, force on the foot).
@@ -71,8 +89,37 @@ pub fn solve(
         return;
     }
     let p = model.contact;
-    // Contact Jacobian J_c (3m × n): rows x, y, z of each contact point's velocity.
-    let mut jc = DMatrix::<Real>::zeros(3 * m, n);
+    if ws.jc.shape() != (3 * m, n) {
+        ws.jc = DMatrix::zeros(3 * m, n);
+        ws.x = DMatrix::zeros(n, 3 * m);
+        ws.w = DMatrix::zeros(3 * m, 3 * m);
+        ws.a_mat = DMatrix::zeros(3 * m, 3 * m);
+        ws.rhs = DVector::zeros(3 * m);
+        ws.u_free = DVector::zeros(3 * m);
+        ws.u = DVector::zeros(3 * m);
+        ws.f = DVector::zeros(3 * m);
+        ws.wf = DVector::zeros(3 * m);
+    }
+    if ws.acc.len() != n {
+        ws.acc = DVector::zeros(n);
+    }
+    let ContactWorkspace {
+        ref mut jc,
+        ref mut x,
+        ref mut w,
+        ref mut a_mat,
+        ref mut rhs,
+        ref mut acc,
+        ref mut u_free,
+        ref mut u,
+        ref mut f,
+        ref mut wf,
+        ref mut fn_est,
+        ref mut dd,
+        ref mut active,
+        ..
+    } = *ws;
+    // Contact Jacobian J_c (3m × n): rows x, y, z of each contact point's velocity (every entry written).
     for (k, &i) in ws.cand.iter().enumerate() {
         let seg = model.spheres[i].segment;
         let h = layout.segment_body[seg];
@@ -91,32 +138,33 @@ pub fn solve(
     }
     let lu = mb.inv_augmented_mass();
     let qd = mb.generalized_velocity();
-    let mut acc = q_force.clone();
-    lu.solve_mut(&mut acc);
-    let u_free: DVector<Real> = &jc * (qd + acc * dt);
-    let mut x = jc.transpose();
-    lu.solve_mut(&mut x);
-    let w = &jc * x;
+    acc.copy_from(q_force);
+    lu.solve_mut(acc);
+    // The products below are the same nalgebra kernels as `&jc * v` would run, written into the buffers.
+    acc.zip_apply(&qd, |a, q| *a = q + *a * dt);
+    u_free.gemv(1.0, jc, acc, 0.0);
+    jc.transpose_to(x);
+    lu.solve_mut(x);
+    w.gemm(1.0, jc, x, 0.0);
 
     let (kh, ch, mu, vs) = (p.stiffness, p.dissipation, p.friction, p.slip_velocity);
-    let mut u = u_free.clone();
-    let mut f = DVector::<Real>::zeros(3 * m);
+    u.copy_from(u_free);
+    f.fill(0.0);
     // Normal-force estimate for the friction law, lagged one Newton pass.
-    let mut fn_est: Vec<Real> = (0..m)
-        .map(|k| {
-            let un = u_free[3 * k + 2];
-            let dp = ws.depth[k] - dt * un;
-            if dp > 0.0 {
-                (kh * dp * dp.sqrt() * (1.0 - 1.5 * ch * un)).max(0.0)
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    let mut a_mat = DMatrix::<Real>::zeros(3 * m, 3 * m);
-    let mut rhs = DVector::<Real>::zeros(3 * m);
-    let mut dd = vec![0.0; 3 * m];
-    let mut active = vec![false; m];
+    fn_est.clear();
+    fn_est.extend((0..m).map(|k| {
+        let un = u_free[3 * k + 2];
+        let dp = ws.depth[k] - dt * un;
+        if dp > 0.0 {
+            (kh * dp * dp.sqrt() * (1.0 - 1.5 * ch * un)).max(0.0)
+        } else {
+            0.0
+        }
+    }));
+    dd.clear();
+    dd.resize(3 * m, 0.0);
+    active.clear();
+    active.resize(m, false);
     for _pass in 0..p.newton_passes.max(1) {
         rhs.fill(0.0);
         for k in 0..m {
@@ -149,11 +197,12 @@ pub fn solve(
             a_mat[(r, r)] += 1.0;
             rhs[r] = if active[k] { rhs[r] - dd[r] * u_free[r] } else { 0.0 };
         }
-        f = match a_mat.clone().lu().solve(&rhs) {
-            Some(s) => s,
-            None => DVector::zeros(3 * m),
-        };
-        u = &u_free + &w * &f * dt;
+        f.copy_from(rhs);
+        if !a_mat.clone().lu().solve_mut(f) {
+            f.fill(0.0);
+        }
+        wf.gemv(1.0, w, f, 0.0);
+        u.zip_zip_apply(u_free, wf, |ui, free, wfi| *ui = free + wfi * dt);
         for k in 0..m {
             fn_est[k] = f[3 * k + 2].max(0.0);
         }

@@ -415,21 +415,20 @@ impl Simulator {
         let qd = mb.generalized_velocity();
         let mut m_tot = 0.0;
         let mut mc = Vector::ZERO;
-        let mut lin: Vec<(f64, Vector, Vector, Vector, &RigidBody)> = Vec::new();
         for l in mb.links() {
             let rb = &s.sets.bodies[l.rigid_body_handle()];
-            let j = mb.body_jacobian(l.link_id());
-            let sv = j * qd;
-            let v = Vector::new(sv[0], sv[1], sv[2]);
-            let w = Vector::new(sv[3], sv[4], sv[5]);
-            let c = rb.center_of_mass();
             m_tot += rb.mass();
-            mc += c * rb.mass();
-            lin.push((rb.mass(), c, v, w, rb));
+            mc += rb.center_of_mass() * rb.mass();
         }
         let com = mc / m_tot;
+        // Second pass over the links rather than a per-call Vec: this runs every step (balance state).
         let (mut p, mut l, mut ke) = (Vector::ZERO, Vector::ZERO, 0.0);
-        for (m, c, v, w, rb) in lin {
+        for link in mb.links() {
+            let rb = &s.sets.bodies[link.rigid_body_handle()];
+            let sv = mb.body_jacobian(link.link_id()) * qd;
+            let v = Vector::new(sv[0], sv[1], sv[2]);
+            let w = Vector::new(sv[3], sv[4], sv[5]);
+            let (m, c) = (rb.mass(), rb.center_of_mass());
             let iw = rb.mass_properties().effective_world_inv_inertia;
             let _ = iw;
             let rot = rb.position().rotation;

@@ -9,10 +9,11 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::export::tables::CsvText;
 use crate::io::{format_f64, write_atomic, write_json, Manifest};
 use crate::measure::stats::{spread, Spread};
+use crate::measure::BalanceUsage;
 use crate::optim::driver::{optimize, OptimizeOptions};
-use crate::optim::problem::BalanceUsage;
 use crate::scenario::edit::{set_literal, FieldPath};
 use crate::scenario::{self, ControllerKind, Loaded};
 
@@ -129,6 +130,34 @@ pub struct BestOutcome {
     pub measures: BTreeMap<String, f64>,
 }
 
+impl BestOutcome {
+    /// Its columns in the study tables (`contributions.csv`, `mixes.csv`): cost, balance, survived time, then
+    /// [`MEASURES`] and [`EXTRA`].
+    pub fn columns() -> impl Iterator<Item = &'static str> {
+        ["cost", "balance_held", "balance_reason", "survived"]
+            .into_iter()
+            .chain(MEASURES)
+            .chain(EXTRA)
+    }
+
+    /// Its fields in [`BestOutcome::columns`] order (floats in their exact text form).
+    pub fn fields(&self) -> Vec<String> {
+        let mut f = vec![
+            format_f64(self.cost),
+            self.balance_held.to_string(),
+            self.balance_reason.clone(),
+            format_f64(self.survived),
+        ];
+        f.extend(
+            MEASURES
+                .iter()
+                .chain(EXTRA.iter())
+                .map(|k| format_f64(self.measures[*k])),
+        );
+        f
+    }
+}
+
 /// The push measures every study reports, in column order.
 pub const MEASURES: [&str; 5] = [
     "mean_propulsive_impulse",
@@ -196,6 +225,7 @@ pub fn optimize_into(scenario: &Loaded, dir: &Path, max_evals: Option<usize>) ->
             resume,
             seed: None,
             max_evals,
+            interrupt: None,
         };
         optimize(scenario, &opts)?;
     }
@@ -264,34 +294,22 @@ pub fn contributions(
 }
 
 fn write_outputs(out: &Path, rows: &[Row], mut manifest: Manifest) -> Result<(), Error> {
-    let mut csv = String::from(
-        "condition,seed,swing_excitation,arm_excitation,torso_excitation,cost,balance_held,balance_reason,survived",
-    );
-    for k in MEASURES.iter().chain(EXTRA.iter()) {
-        csv.push(',');
-        csv.push_str(k);
-    }
-    csv.push('\n');
+    let head = [
+        "condition",
+        "seed",
+        "swing_excitation",
+        "arm_excitation",
+        "torso_excitation",
+    ];
+    let mut csv = CsvText::new(head.into_iter().chain(BestOutcome::columns()))?;
     for r in rows {
-        csv.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{}",
-            r.condition.name,
-            r.seed,
-            format_f64(r.condition.swing),
-            format_f64(r.condition.arms),
-            format_f64(r.condition.torso),
-            format_f64(r.best.cost),
-            r.best.balance_held,
-            r.best.balance_reason,
-            format_f64(r.best.survived)
-        ));
-        for k in MEASURES.iter().chain(EXTRA.iter()) {
-            csv.push(',');
-            csv.push_str(&format_f64(r.best.measures[*k]));
-        }
-        csv.push('\n');
+        let c = &r.condition;
+        let mut fields = vec![c.name.to_string(), r.seed.to_string()];
+        fields.extend([c.swing, c.arms, c.torso].map(format_f64));
+        fields.extend(r.best.fields());
+        csv.row(fields)?;
     }
-    write_atomic(&out.join("contributions.csv"), csv.as_bytes())?;
+    write_atomic(&out.join("contributions.csv"), &csv.into_bytes()?)?;
     // Per condition: the seed spread of each measure; whole-body − condition paired by seed.
     fn of<'a>(rows: &'a [Row], name: &'a str) -> impl Iterator<Item = &'a Row> + 'a {
         rows.iter().filter(move |r| r.condition.name == name)

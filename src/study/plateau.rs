@@ -18,6 +18,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::export::read::TextTable;
+use crate::export::tables::CsvText;
 use crate::io::{format_f64, write_atomic, write_json};
 use crate::measure::stats::{mean_difference, slope, spread, t975, Slope, Spread};
 
@@ -133,13 +135,8 @@ pub fn plateau(dir: &Path) -> Result<(Vec<Level>, Vec<ArmFinding>), Error> {
         line,
         msg,
     };
-    let mut rd = csv::Reader::from_path(&path).map_err(|e| bad(1, e.to_string()))?;
-    let head: Vec<String> = rd
-        .headers()
-        .map_err(|e| bad(1, e.to_string()))?
-        .iter()
-        .map(String::from)
-        .collect();
+    let t = TextTable::read(&path)?;
+    let head = &t.head;
     let col = |name: &str| {
         head.iter().position(|h| h == name).ok_or_else(|| {
             bad(
@@ -163,14 +160,9 @@ pub fn plateau(dir: &Path) -> Result<(Vec<Level>, Vec<ArmFinding>), Error> {
     let mut cells: BTreeMap<(String, u64), Cell> = BTreeMap::new();
     // arm → (level, push) of every run, for the slopes
     let mut runs: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-    for (i, r) in rd.records().enumerate() {
-        let line = i + 2;
-        let r = r.map_err(|e| bad(line, e.to_string()))?;
-        let num = |c: usize| -> Result<f64, Error> {
-            let s = r.get(c).unwrap_or("");
-            s.parse::<f64>()
-                .map_err(|_| bad(line, format!("column `{}`: `{s}` is not a number", head[c])))
-        };
+    for (k, r) in t.rows.iter().enumerate() {
+        let line = t.lines[k];
+        let num = |c: usize| t.number(k, c);
         let s: Vec<f64> = strength.iter().map(|&c| num(c)).collect::<Result<_, _>>()?;
         let mut arms = Vec::new();
         if s[1] == 1.0 && s[2] == 1.0 && s[3] == 1.0 {
@@ -294,7 +286,7 @@ fn write_outputs(dir: &Path, levels: &[Level], findings: &[ArmFinding]) -> Resul
         head.push(format!("usage_{l}_max"));
     }
     head.push("balance_limited".into());
-    let mut csv = head.join(",") + "\n";
+    let mut csv = CsvText::new(head)?;
     for l in levels {
         let mut r = vec![
             if l.arm == "a" { "0" } else { "1" }.to_string(),
@@ -310,10 +302,9 @@ fn write_outputs(dir: &Path, levels: &[Level], findings: &[ArmFinding]) -> Resul
             r.push(format_f64(l.usage[lim]));
         }
         r.push(if l.binding.is_empty() { "0" } else { "1" }.into());
-        csv.push_str(&r.join(","));
-        csv.push('\n');
+        csv.row(r)?;
     }
-    write_atomic(&dir.join("plateau.csv"), csv.as_bytes())?;
+    write_atomic(&dir.join("plateau.csv"), &csv.into_bytes()?)?;
     let gaps: Vec<ArmGap> = levels
         .iter()
         .filter(|a| a.arm == "a" && a.level != 1.0)

@@ -15,8 +15,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::contributions::{optimize_into, BestOutcome, EXTRA, MEASURES};
+use super::contributions::{optimize_into, BestOutcome};
 use crate::error::Error;
+use crate::export::tables::CsvText;
 use crate::io::{format_f64, write_atomic, write_json, Manifest};
 use crate::model::generators::Contributor;
 use crate::scenario::edit::{set_number, FieldPath};
@@ -236,14 +237,18 @@ fn with_start(text: &str, path: &str) -> String {
 }
 
 fn write_mixes(out: &Path, mixes: &[Mix]) -> Result<(), Error> {
-    let mut csv = String::from(
-        "mix,parent,iteration,step,push,swing,arms,torso,accepted,cost,balance_held,balance_reason,survived",
-    );
-    for k in MEASURES.iter().chain(EXTRA.iter()) {
-        csv.push(',');
-        csv.push_str(k);
-    }
-    csv.push('\n');
+    let head = [
+        "mix",
+        "parent",
+        "iteration",
+        "step",
+        "push",
+        "swing",
+        "arms",
+        "torso",
+        "accepted",
+    ];
+    let mut csv = CsvText::new(head.into_iter().chain(BestOutcome::columns()))?;
     for m in mixes {
         let mut row = vec![
             m.index.to_string(),
@@ -253,17 +258,10 @@ fn write_mixes(out: &Path, mixes: &[Mix]) -> Result<(), Error> {
         ];
         row.extend(m.factors.iter().map(|f| format_f64(*f)));
         row.push(m.accepted.to_string());
-        row.push(format_f64(m.best.cost));
-        row.push(m.best.balance_held.to_string());
-        row.push(m.best.balance_reason.clone());
-        row.push(format_f64(m.best.survived));
-        for k in MEASURES.iter().chain(EXTRA.iter()) {
-            row.push(format_f64(m.best.measures[*k]));
-        }
-        csv.push_str(&row.join(","));
-        csv.push('\n');
+        row.extend(m.best.fields());
+        csv.row(row)?;
     }
-    write_atomic(&out.join("mixes.csv"), csv.as_bytes())
+    write_atomic(&out.join("mixes.csv"), &csv.into_bytes()?)
 }
 
 /// The files written in OUT.

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::plan::{hex, usage};
-use super::run::{write_atomic, SweepInfo};
+use super::run::{read_shard, write_atomic, SweepInfo};
 use crate::error::Error;
+use crate::export::tables::CsvText;
 use crate::io::{utc_now, write_json, Manifest};
 
 /// What a merge found.
@@ -89,7 +90,6 @@ pub fn merge(dir: &Path) -> Result<MergeReport, Error> {
     })?;
     let info: SweepInfo = serde_json::from_str(&text)
         .map_err(|e| usage(&info_path, format!("not a sweep.json this sprintlab can read: {e}")))?;
-    let header = info.columns.join(",");
     let ncols = info.columns.len();
     let status_col = info.columns.iter().position(|c| c == "status");
     let files = shard_files(dir)?;
@@ -103,7 +103,7 @@ pub fn merge(dir: &Path) -> Result<MergeReport, Error> {
         ));
     }
     // point → (row without wall_s, wall_s, file)
-    let mut rows: BTreeMap<u64, (String, String, usize)> = BTreeMap::new();
+    let mut rows: BTreeMap<u64, (Vec<String>, String, usize)> = BTreeMap::new();
     let mut duplicates = 0;
     let mut file_rows = vec![0u64; files.len()];
     for (f, (name, _, _)) in files.iter().enumerate() {
@@ -118,38 +118,25 @@ pub fn merge(dir: &Path) -> Result<MergeReport, Error> {
                 path.display()
             );
         }
-        let mut lines = complete.lines();
-        match lines.next() {
-            None => continue,
-            Some(h) if h == header => {}
-            Some(_) => {
-                return Err(usage(
-                    &path,
-                    "its header differs from sweep.json's columns: a shard file of another sweep; refusing to mix",
-                ))
-            }
+        if complete.is_empty() {
+            continue;
         }
-        for (k, line) in lines.enumerate() {
+        let t = read_shard(&path, complete, &info.columns)?;
+        for (k, fields) in t.rows.into_iter().enumerate() {
             let bad = |msg: String| Error::Data {
                 file: path.display().to_string(),
-                line: k + 2,
+                line: t.lines[k],
                 msg,
             };
-            let Some((body, wall)) = line.rsplit_once(',') else {
-                return Err(bad("not a row".into()));
-            };
-            if line.split(',').count() != ncols {
-                return Err(bad(format!("{} fields, expected {ncols}", line.split(',').count())));
-            }
-            let i: u64 = body
-                .split(',')
-                .next()
-                .and_then(|s| s.parse().ok())
+            let (body, wall) = fields.split_at(ncols - 1);
+            let i: u64 = body[0]
+                .parse()
+                .ok()
                 .filter(|&i| i < info.points)
                 .ok_or_else(|| bad(format!("not a point of this sweep (0..{})", info.points)))?;
             file_rows[f] += 1;
             match rows.get(&i) {
-                Some((prev, _, pf)) if prev != body => {
+                Some((prev, _, pf)) if prev[..] != *body => {
                     return Err(bad(format!(
                         "point {i} has a different result in {}: the two runs disagree (different builds or \
                          machines?); delete one of the rows and rerun its shard",
@@ -158,7 +145,7 @@ pub fn merge(dir: &Path) -> Result<MergeReport, Error> {
                 }
                 Some(_) => duplicates += 1,
                 None => {
-                    rows.insert(i, (body.to_string(), wall.to_string(), f));
+                    rows.insert(i, (body.to_vec(), wall[0].clone(), f));
                 }
             }
         }
@@ -187,20 +174,17 @@ pub fn merge(dir: &Path) -> Result<MergeReport, Error> {
         }
         return Err(usage(dir, msg));
     }
-    let mut csv = String::with_capacity(rows.len() * 256);
-    csv.push_str(&info.columns[..ncols - 1].join(","));
-    csv.push('\n');
-    let mut timing = String::from("point,wall_s\n");
+    let mut csv = CsvText::new(&info.columns[..ncols - 1])?;
+    let mut timing = CsvText::new(["point", "wall_s"])?;
     let mut statuses: BTreeMap<String, u64> = BTreeMap::new();
     for (i, (body, wall, _)) in &rows {
-        csv.push_str(body);
-        csv.push('\n');
-        timing.push_str(&format!("{i},{wall}\n"));
+        csv.row(body)?;
+        timing.row([i.to_string().as_str(), wall])?;
         if let Some(c) = status_col {
-            let s = body.split(',').nth(c).unwrap_or("").to_string();
-            *statuses.entry(s).or_default() += 1;
+            *statuses.entry(body[c].clone()).or_default() += 1;
         }
     }
+    let (csv, timing) = (csv.into_bytes()?, timing.into_bytes()?);
     let csv_path = dir.join("sweep.csv");
     let mut by = Manifest::start(&info.scenario_path, &info.scenario_sha256, 0);
     by.finish();
@@ -224,12 +208,12 @@ pub fn merge(dir: &Path) -> Result<MergeReport, Error> {
         "points": rows.len(),
         "duplicates_dropped": duplicates,
         "statuses": statuses,
-        "sweep_csv_sha256": hex(&Sha256::digest(csv.as_bytes())),
+        "sweep_csv_sha256": hex(&Sha256::digest(&csv)),
         "timing": "timing.csv (wall time per point, s; kept out of sweep.csv so that it is reproducible)",
         "shard_files": shards,
     });
-    write_atomic(&csv_path, csv.as_bytes())?;
-    write_atomic(&dir.join("timing.csv"), timing.as_bytes())?;
+    write_atomic(&csv_path, &csv)?;
+    write_atomic(&dir.join("timing.csv"), &timing)?;
     write_json(&dir.join("sweep.meta.json"), &meta)?;
     Ok(MergeReport {
         csv: csv_path,

@@ -22,11 +22,14 @@ use sha2::{Digest, Sha256};
 use super::plan::{hex, point_scenario, usage, Plan, Point};
 use super::SweepTask;
 use crate::error::Error;
+use crate::export::read::TextTable;
 use crate::export::run_folder::sample_steps;
+use crate::export::tables::csv_line;
 pub(crate) use crate::io::write_atomic;
 use crate::io::{format_f64, Manifest};
-use crate::optim::problem::{rollout, BalanceUsage, Evaluation};
-use crate::scenario::{params, Loaded};
+use crate::measure::{rollout, BalanceUsage, Evaluation};
+use crate::optim::search::Interrupt;
+use crate::scenario::Loaded;
 use crate::sim::rollout::{Outcome, RunSummary};
 
 /// Format version of `sweep.json` and the shard files.
@@ -143,34 +146,62 @@ pub fn point_dir(index: u64) -> String {
     format!("{index:06}")
 }
 
+/// A metric column of the shard files: its name and its field for a finished rollout.
+type Metric = (&'static str, fn(&RunSummary, &Evaluation) -> String);
+
+/// The fixed metric columns in file order (then balance usage, steady-step means and best parameters): one
+/// registry for the header and the fields, so that the two cannot drift apart.
+const METRICS: &[Metric] = &[
+    ("status", |s, e| status(s, e).into()),
+    ("balance_reason", |_, e| {
+        e.balance_lost
+            .as_ref()
+            .and_then(|b| serde_json::to_value(&b.reason).ok())
+            .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
+            .unwrap_or_default()
+    }),
+    ("balance_lost_t", |_, e| {
+        format_f64(e.balance_lost.as_ref().map_or(f64::NAN, |b| b.t))
+    }),
+    ("t_end", |s, _| format_f64(s.t_end)),
+    ("steps", |s, _| s.steps.to_string()),
+    ("body_mass_kg", |s, _| format_f64(s.body_mass_kg)),
+    ("body_weight_n", |s, _| format_f64(s.body_weight_n)),
+    ("peak_vertical_grf_bw", |s, _| format_f64(s.peak_vertical_grf_bw)),
+    ("mean_vertical_grf_last_0_5s_bw", |s, _| {
+        format_f64(s.mean_vertical_grf_last_0_5s_bw)
+    }),
+    ("com_end_x", |s, _| format_f64(s.com_end[0])),
+    ("com_end_y", |s, _| format_f64(s.com_end[1])),
+    ("com_end_z", |s, _| format_f64(s.com_end[2])),
+    ("cost", |_, e| format_f64(e.cost)),
+    ("survived", |_, e| format_f64(e.survived)),
+    ("stances", |_, e| e.stances.len().to_string()),
+    ("mean_propulsive_impulse", |_, e| format_f64(e.mean_propulsive_impulse)),
+    ("mean_net_horizontal_impulse", |_, e| {
+        format_f64(e.mean_net_horizontal_impulse)
+    }),
+    ("mean_stance_vertical_force_bw", |_, e| {
+        format_f64(e.mean_stance_vertical_force_bw)
+    }),
+    ("speed_gained", |_, e| format_f64(e.speed_gained)),
+    ("mean_speed", |_, e| format_f64(e.mean_speed)),
+    ("effort", |_, e| format_f64(e.effort)),
+];
+
+/// A point's status: `completed`, `diverged`, `balance-lost` or `stopped`.
+fn status(s: &RunSummary, e: &Evaluation) -> &'static str {
+    match (s.outcome, &e.balance_lost) {
+        (Outcome::Completed, _) => "completed",
+        (Outcome::Diverged, _) => "diverged",
+        (Outcome::Stopped, Some(_)) => "balance-lost",
+        (Outcome::Stopped, None) => "stopped",
+    }
+}
+
 /// The summary-metric columns of a row (after the plan columns), without `wall_s`.
 pub fn metric_columns(loaded: &Loaded, plan: &Plan) -> Vec<String> {
-    let mut c: Vec<String> = [
-        "status",
-        "balance_reason",
-        "balance_lost_t",
-        "t_end",
-        "steps",
-        "body_mass_kg",
-        "body_weight_n",
-        "peak_vertical_grf_bw",
-        "mean_vertical_grf_last_0_5s_bw",
-        "com_end_x",
-        "com_end_y",
-        "com_end_z",
-        "cost",
-        "survived",
-        "stances",
-        "mean_propulsive_impulse",
-        "mean_net_horizontal_impulse",
-        "mean_stance_vertical_force_bw",
-        "speed_gained",
-        "mean_speed",
-        "effort",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let mut c: Vec<String> = METRICS.iter().map(|(n, _)| n.to_string()).collect();
     c.extend(
         BalanceUsage::default()
             .fields()
@@ -202,45 +233,10 @@ pub fn columns(loaded: &Loaded, plan: &Plan) -> Vec<String> {
 
 /// The metric fields of a finished rollout (in [`metric_columns`] order, without best parameters).
 fn metric_fields(s: &RunSummary, e: &Evaluation) -> Vec<String> {
-    let status = match (s.outcome, &e.balance_lost) {
-        (Outcome::Completed, _) => "completed",
-        (Outcome::Diverged, _) => "diverged",
-        (Outcome::Stopped, Some(_)) => "balance-lost",
-        (Outcome::Stopped, None) => "stopped",
-    };
-    let reason = e
-        .balance_lost
-        .as_ref()
-        .and_then(|b| serde_json::to_value(&b.reason).ok())
-        .and_then(|v| v.get("kind").and_then(|k| k.as_str()).map(str::to_string))
-        .unwrap_or_default();
-    let f = |x: f64| format_f64(x);
-    let mut out = vec![
-        status.to_string(),
-        reason,
-        f(e.balance_lost.as_ref().map_or(f64::NAN, |b| b.t)),
-        f(s.t_end),
-        s.steps.to_string(),
-        f(s.body_mass_kg),
-        f(s.body_weight_n),
-        f(s.peak_vertical_grf_bw),
-        f(s.mean_vertical_grf_last_0_5s_bw),
-        f(s.com_end[0]),
-        f(s.com_end[1]),
-        f(s.com_end[2]),
-        f(e.cost),
-        f(e.survived),
-        e.stances.len().to_string(),
-        f(e.mean_propulsive_impulse),
-        f(e.mean_net_horizontal_impulse),
-        f(e.mean_stance_vertical_force_bw),
-        f(e.speed_gained),
-        f(e.mean_speed),
-        f(e.effort),
-    ];
-    out.extend(e.balance_usage.fields().iter().map(|(_, v)| f(*v)));
+    let mut out: Vec<String> = METRICS.iter().map(|(_, field)| field(s, e)).collect();
+    out.extend(e.balance_usage.fields().iter().map(|(_, v)| format_f64(*v)));
     for c in steady_columns() {
-        out.push(f(e.steady_step_means.get(&c).copied().unwrap_or(f64::NAN)));
+        out.push(format_f64(e.steady_step_means.get(&c).copied().unwrap_or(f64::NAN)));
     }
     out
 }
@@ -265,7 +261,13 @@ pub fn simulate_point(point: &Loaded, dir: Option<&Path>) -> Result<(RunSummary,
 }
 
 /// Runs a point and returns its metric fields.
-fn run_point(loaded: &Loaded, plan: &Plan, p: &Point, out: &Path) -> Result<Vec<String>, Error> {
+fn run_point(
+    loaded: &Loaded,
+    plan: &Plan,
+    p: &Point,
+    out: &Path,
+    interrupt: &Option<Interrupt>,
+) -> Result<Vec<String>, Error> {
     let n_metrics = metric_columns(loaded, plan).len();
     let point = match point_scenario(loaded, plan, p) {
         Ok(l) => l,
@@ -288,13 +290,14 @@ fn run_point(loaded: &Loaded, plan: &Plan, p: &Point, out: &Path) -> Result<Vec<
                 resume: dir.exists(),
                 seed: None,
                 max_evals: None,
+                interrupt: interrupt.clone(),
             };
-            match crate::optim::driver::optimize(&point, &opts) {
-                Ok(_) => {}
-                Err(e) if e.to_string().contains("no evaluation gave a finite cost") => {
+            let optimized = match crate::optim::driver::run(&point, &opts) {
+                Ok(o) => o,
+                Err(Error::NoFiniteCost { .. }) => {
                     return Ok(empty_fields("diverged", n_metrics));
                 }
-                Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::Interrupted => {
+                Err(Error::Interrupted { .. }) => {
                     return Err(usage(
                         out,
                         format!(
@@ -304,10 +307,8 @@ fn run_point(loaded: &Loaded, plan: &Plan, p: &Point, out: &Path) -> Result<Vec<
                     ));
                 }
                 Err(e) => return Err(e),
-            }
-            let best_file = dir.join("best.toml");
-            let overlay = params::read_overlay(&best_file)?;
-            let best = point.with_overlay(&overlay, &best_file)?;
+            };
+            let (overlay, best) = (optimized.overlay, optimized.best);
             let (_, s, e) = rollout(&best, sample_steps(&best));
             let mut f = metric_fields(&s, &e);
             for prm in &loaded.params {
@@ -380,14 +381,39 @@ pub fn claim_folder(out: &Path, info: &SweepInfo) -> Result<(), Error> {
     Ok(())
 }
 
+/// The complete rows of a shard file (`text` without a torn last line), read with the one CSV reader: its header
+/// must be this sweep's `columns`, every row must have their number of fields.
+pub(crate) fn read_shard(path: &Path, text: &str, columns: &[String]) -> Result<TextTable, Error> {
+    let t = TextTable::parse(text, path).map_err(|e| match e {
+        Error::Data { file, line, msg } if line > 1 => Error::Data {
+            file,
+            line,
+            msg: format!(
+                "{msg}: a damaged row (only a torn last line is repaired automatically); delete this line to \
+                 recompute its point"
+            ),
+        },
+        e => e,
+    })?;
+    if t.head != columns {
+        return Err(usage(
+            path,
+            "its header differs from this sweep's columns (sweep.json): a shard file of another sweep; refusing \
+             to mix",
+        ));
+    }
+    Ok(t)
+}
+
 /// The shard file: its rows so far (indices), after cutting off a torn last line. Creates it (header only) if
 /// absent.
-fn open_shard_file(path: &Path, header: &str, plan: &Plan, opts: &ShardOptions) -> Result<BTreeSet<u64>, Error> {
+fn open_shard_file(path: &Path, columns: &[String], plan: &Plan, opts: &ShardOptions) -> Result<BTreeSet<u64>, Error> {
     let mut done = BTreeSet::new();
+    let header = csv_line(columns)?;
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            write_atomic(path, format!("{header}\n").as_bytes())?;
+            write_atomic(path, header.as_bytes())?;
             return Ok(done);
         }
         Err(e) => return Err(Error::io(path, e)),
@@ -407,34 +433,19 @@ fn open_shard_file(path: &Path, header: &str, plan: &Plan, opts: &ShardOptions) 
         f.sync_all().map_err(|e| Error::io(path, e))?;
     }
     if complete == 0 {
-        write_atomic(path, format!("{header}\n").as_bytes())?;
+        write_atomic(path, header.as_bytes())?;
         return Ok(done);
     }
     let text = std::str::from_utf8(&bytes[..complete])
         .map_err(|_| usage(path, "not a text file: not a shard file of this sweep"))?;
-    let mut lines = text.lines();
-    if lines.next() != Some(header) {
-        return Err(usage(
-            path,
-            "its header differs from this sweep's columns: a shard file of another sweep; refusing to mix",
-        ));
-    }
-    let ncols = header.split(',').count();
+    let t = read_shard(path, text, columns)?;
     let nplan = plan.header().len();
-    for (k, line) in lines.enumerate() {
-        let fields: Vec<&str> = line.split(',').collect();
+    for (k, fields) in t.rows.iter().enumerate() {
         let bad = |msg: String| Error::Data {
             file: path.display().to_string(),
-            line: k + 2,
+            line: t.lines[k],
             msg,
         };
-        if fields.len() != ncols {
-            return Err(bad(format!(
-                "{} fields, expected {ncols}: a damaged row (only a torn last line is repaired automatically); \
-                 delete this line to recompute its point",
-                fields.len()
-            )));
-        }
         let i: u64 = fields[0]
             .parse()
             .ok()
@@ -603,8 +614,7 @@ pub fn run_shard(loaded: &Loaded, plan: &Plan, opts: &ShardOptions) -> Result<Sh
     claim_folder(&opts.out, &info)?;
     let name = shard_file(opts.shard, opts.shards);
     let csv = opts.out.join(&name);
-    let header = info.columns.join(",");
-    let done = open_shard_file(&csv, &header, plan, opts)?;
+    let done = open_shard_file(&csv, &info.columns, plan, opts)?;
     let all: BTreeSet<u64> = plan.shard(opts.shard, opts.shards).collect();
     let pending: BTreeSet<u64> = all.difference(&done).copied().collect();
     let points_dir = opts.out.join("points");
@@ -638,19 +648,21 @@ pub fn run_shard(loaded: &Loaded, plan: &Plan, opts: &ShardOptions) -> Result<Sh
     let ran = AtomicU64::new(0);
     let not_completed = AtomicU64::new(0);
     let pending: Vec<u64> = pending.into_iter().collect();
+    // Ctrl-C ends an optimisation after its generation in flight, with a checkpoint.
+    let interrupt = (plan.section.task == SweepTask::Optimize).then(Interrupt::on_ctrl_c);
     let result = pending
         .par_iter()
         .with_max_len(1)
         .try_for_each(|&i| -> Result<(), Error> {
             let t0 = Instant::now();
             let p = plan.point(i);
-            let metrics = run_point(loaded, plan, &p, &opts.out)?;
+            let metrics = run_point(loaded, plan, &p, &opts.out, &interrupt)?;
             let wall = t0.elapsed().as_secs_f64();
             let status = metrics[0].clone();
             let mut fields = plan.fields(&p);
             fields.extend(metrics);
             fields.push(format_f64(wall));
-            let line = fields.join(",") + "\n";
+            let line = csv_line(&fields)?;
             appender.lock().expect("not poisoned").append(&line)?;
             ran.fetch_add(1, Ordering::SeqCst);
             if status != "completed" {

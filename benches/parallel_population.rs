@@ -1,0 +1,47 @@
+//! Parallel efficiency of the population evaluation with growing populations (IPOP/BIPOP restarts double λ):
+//! one generation of `scenarios/stance_push.toml` sampled by CMA-ES, evaluated with 1 and 2 threads, for
+//! λ = 12, 24, 48, 96. Efficiency = t1 / (2 · t2), each time the median of 5 repetitions.
+//! `cargo bench --bench parallel_population`
+
+use std::path::Path;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use sprintlab::optim::cmaes::{CmaEs, CmaEsConfig};
+use sprintlab::optim::space::{cost_of, to_values};
+use sprintlab::scenario;
+
+fn median_time(f: &dyn Fn()) -> f64 {
+    let mut t: Vec<f64> = (0..5)
+        .map(|_| {
+            let t0 = Instant::now();
+            f();
+            t0.elapsed().as_secs_f64()
+        })
+        .collect();
+    t.sort_by(|a, b| a.total_cmp(b));
+    t[2]
+}
+
+fn main() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/stance_push.toml");
+    let loaded = scenario::load(&path).expect("task");
+    let n = loaded.params.len();
+    let pools: Vec<rayon::ThreadPool> = [1usize, 2]
+        .iter()
+        .map(|&t| rayon::ThreadPoolBuilder::new().num_threads(t).build().unwrap())
+        .collect();
+    for lambda in [12usize, 24, 48, 96] {
+        let mut es = CmaEs::new(&vec![0.0; n], &CmaEsConfig::new(1.0).lambda(lambda).seed(2)).unwrap();
+        let pop: Vec<Vec<f64>> = es.ask().iter().map(|z| to_values(&loaded, z)).collect();
+        let eval = |pool: &rayon::ThreadPool| {
+            pool.install(|| pop.par_iter().map(|v| cost_of(&loaded, v).0).collect::<Vec<f64>>());
+        };
+        let t1 = median_time(&|| eval(&pools[0]));
+        let t2 = median_time(&|| eval(&pools[1]));
+        println!(
+            "lambda {lambda:3}: 1 thread {t1:.3} s, 2 threads {t2:.3} s, parallel efficiency {:.1} %",
+            100.0 * t1 / (2.0 * t2)
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! The plateau experiment end to end at a tiny budget (2 levels × 2 arms × 2 seeds, two free controller
+//! parameters, 0.4 s): sweep → merge → `sprintlab plateau` gives its table, summary (slopes and arm gaps checked
+//! against the table's level means) and figure; the same sweep run with another thread count is byte-identical
+//! (every point re-run with its seed reproduces).
+
+use std::path::{Path, PathBuf};
+
+use crate::common;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sprintlab");
+
+fn tiny_plateau(dir: &Path) -> PathBuf {
+    let mut out = common::tiny_sprint_study("0.4");
+    out.push_str(
+        "\n[sweep]\ndesign = \"zip\"\ntask = \"optimize\"\nseeds = [1, 2]\n\n\
+         [[sweep.vary]]\npath = \"strength.push\"\nvalues = [0.8, 1.4, 0.8, 1.4]\n\n\
+         [[sweep.vary]]\npath = \"strength.swing\"\nvalues = [1.0, 1.0, 0.8, 1.4]\n\n\
+         [[sweep.vary]]\npath = \"strength.arms\"\nvalues = [1.0, 1.0, 0.8, 1.4]\n\n\
+         [[sweep.vary]]\npath = \"strength.torso\"\nvalues = [1.0, 1.0, 0.8, 1.4]\n",
+    );
+    let p = dir.join("plateau.toml");
+    std::fs::write(&p, out).unwrap();
+    p
+}
+
+fn sprintlab(args: &[&str]) -> String {
+    common::run_ok(BIN, args)
+}
+
+#[test]
+fn tiny_plateau_runs_end_to_end_and_reruns_bit_identically() {
+    let d = tempfile::tempdir().unwrap();
+    let scen = tiny_plateau(d.path());
+    let s = scen.to_str().unwrap();
+    let (a, b) = (d.path().join("a"), d.path().join("b"));
+    sprintlab(&["sweep", s, "--out", a.to_str().unwrap(), "--threads", "2"]);
+    sprintlab(&["merge", a.to_str().unwrap()]);
+    let stdout = sprintlab(&["plateau", a.to_str().unwrap()]);
+    assert!(stdout.contains("arm a:") && stdout.contains("arm b:"), "{stdout}");
+
+    let mut rd = csv::Reader::from_path(a.join("plateau.csv")).unwrap();
+    let head: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    let cells: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r[col("arm")].to_string(),
+                r[col("level")].to_string(),
+                r[col("n")].to_string(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String, String)> = [("0", "0.8"), ("0", "1.4"), ("1", "0.8"), ("1", "1.4")]
+        .iter()
+        .map(|(a, l)| (a.to_string(), l.to_string(), "2".to_string()))
+        .collect();
+    assert_eq!(cells, want, "2 levels x 2 arms, 2 seeds each");
+    for r in &rows {
+        let ci: f64 = r[col("mean_net_horizontal_impulse_ci95")].parse().unwrap();
+        assert!(ci.is_finite() && ci >= 0.0);
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("plateau_summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["findings"].as_array().unwrap().len(), 2);
+    assert_eq!(summary["findings"][0]["gains"].as_array().unwrap().len(), 1);
+    // Slopes and arm gaps against the per-level means read back from plateau.csv: with two levels the
+    // least-squares slope over every run is the difference of the level means over the level step.
+    let mean = |arm: &str, level: &str| -> f64 {
+        let r = rows
+            .iter()
+            .find(|r| &r[col("arm")] == arm && &r[col("level")] == level)
+            .unwrap();
+        r[col("mean_net_horizontal_impulse_mean")].parse().unwrap()
+    };
+    for (k, arm) in ["0", "1"].iter().enumerate() {
+        let want = (mean(arm, "1.4") - mean(arm, "0.8")) / 0.6;
+        let got = summary["findings"][k]["slope_top"]["slope"].as_f64().unwrap();
+        assert!(
+            (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+            "arm {arm}: {got} vs {want}"
+        );
+        assert_eq!(summary["findings"][k]["slope_top"]["n"], 4);
+    }
+    let gaps = summary["arm_gaps"].as_array().unwrap();
+    assert_eq!(gaps.len(), 2, "{gaps:?}");
+    for g in gaps {
+        let level = if g["level"].as_f64().unwrap() < 1.0 {
+            "0.8"
+        } else {
+            "1.4"
+        };
+        let want = mean("1", level) - mean("0", level);
+        assert!((g["gap"].as_f64().unwrap() - want).abs() <= 1e-12 * want.abs().max(1.0));
+    }
+    let svg = std::fs::read_to_string(a.join("figures/plateau.svg")).unwrap();
+    roxmltree::Document::parse(&svg).expect("plateau.svg parses");
+    sprintlab(&["figures", a.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read_to_string(a.join("figures/plateau.svg")).unwrap(),
+        svg,
+        "deterministic"
+    );
+    assert_eq!(
+        common::png_width(&a.join("figures/plateau.png")),
+        1004,
+        "journal width at 300 dpi"
+    );
+
+    // The same sweep with one thread: byte-identical table (each point is a pure function of its seed).
+    sprintlab(&["sweep", s, "--out", b.to_str().unwrap(), "--threads", "1"]);
+    sprintlab(&["merge", b.to_str().unwrap()]);
+    assert_eq!(
+        std::fs::read(a.join("sweep.csv")).unwrap(),
+        std::fs::read(b.join("sweep.csv")).unwrap()
+    );
+}
