@@ -141,16 +141,29 @@ pub struct StanceRecord {
 /// One row of `history.csv`: one CMA-ES generation (or one iteration of argmin's solvers).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryRow {
-    /// Generation (1-based).
+    /// Generation (1-based, counted over all runs of a restart sequence).
     pub generation: u64,
     /// Rollouts evaluated so far.
     pub evaluations: u64,
     /// Best cost so far.
     pub best: f64,
-    /// Median cost of the generation.
+    /// Median cost of this generation (non-finite costs rank last).
     pub median: f64,
-    /// Step size σ after the generation.
+    /// CMA-ES step size σ after the update (in z units).
     pub sigma: f64,
+}
+
+impl HistoryRow {
+    /// The columns of `history.csv` (the field names, for a history without rows).
+    pub const COLUMNS: [&'static str; 5] = ["generation", "evaluations", "best", "median", "sigma"];
+}
+
+/// The bytes of `history.csv` (the header alone when there is no row yet).
+pub fn history_csv(rows: &[HistoryRow]) -> Result<Vec<u8>, Error> {
+    if rows.is_empty() {
+        return Ok(csv_line(HistoryRow::COLUMNS)?.into_bytes());
+    }
+    rows_csv(rows)
 }
 
 #[cfg(test)]
@@ -166,7 +179,9 @@ mod tests {
             median: f64::NAN,
             sigma: f64::NEG_INFINITY,
         }];
-        let text = String::from_utf8(rows_csv(&rows).unwrap()).unwrap();
+        let text = String::from_utf8(history_csv(&rows).unwrap()).unwrap();
+        let empty = String::from_utf8(history_csv(&[]).unwrap()).unwrap();
+        assert_eq!(Some(empty.as_str()), text.split_inclusive('\n').next());
         assert_eq!(
             text,
             format!(
