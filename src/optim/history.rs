@@ -1,28 +1,12 @@
-//! `history.csv` (one row per generation) and `timing.csv`; kept in one place so a typed-table writer can
-//! replace it.
+//! `history.csv` (one row per generation, the typed [`HistoryRow`] of `export::tables`) and `timing.csv`.
 
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::Error;
-use crate::export::tables::write_table;
-use crate::io::{format_f64, write_atomic};
+use crate::export::tables::{rows_csv, write_table};
+use crate::io::write_atomic;
 
-/// One row of `history.csv`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HistoryRow {
-    /// Generation (1-based, counted over all runs of a restart sequence).
-    pub generation: u64,
-    /// Evaluations so far.
-    pub evaluations: u64,
-    /// Best cost so far.
-    pub best: f64,
-    /// Median cost of this generation (non-finite costs rank last).
-    pub median: f64,
-    /// CMA-ES step size σ after the update (in z units).
-    pub sigma: f64,
-}
+pub use crate::export::tables::HistoryRow;
 
 /// Median of a generation's costs, non-finite costs as +∞.
 pub fn median(costs: &[f64]) -> f64 {
@@ -39,20 +23,9 @@ pub fn median(costs: &[f64]) -> f64 {
     }
 }
 
-/// Writes `history.csv` atomically (integers as integers, floats round-trip).
+/// Writes `history.csv` atomically (through the typed table: integers as integers, floats round-trip).
 pub fn write_history(out: &Path, rows: &[HistoryRow]) -> Result<(), Error> {
-    let mut text = String::from("generation,evaluations,best,median,sigma\n");
-    for r in rows {
-        text.push_str(&format!(
-            "{},{},{},{},{}\n",
-            r.generation,
-            r.evaluations,
-            format_f64(r.best),
-            format_f64(r.median),
-            format_f64(r.sigma)
-        ));
-    }
-    write_atomic(&out.join("history.csv"), text.as_bytes())
+    write_atomic(&out.join("history.csv"), &rows_csv(rows)?)
 }
 
 /// Writes `timing.csv` (wall time per generation, s) atomically.
