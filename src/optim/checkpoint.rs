@@ -5,14 +5,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use argmin::core::checkpointing::{Checkpoint as ArgminCheckpoint, CheckpointingFrequency};
-use argmin::core::{Error as ArgminError, PopulationState};
 use serde::{Deserialize, Serialize};
 
 use super::cmaes::CmaEs;
 use super::history::{write_history, write_timing, HistoryRow};
 use super::restarts::Sequence;
-use super::search::Search;
 use crate::error::Error;
 use crate::io::{format_f64, write_atomic};
 use crate::scenario::params;
@@ -129,10 +126,10 @@ pub fn write_partial(out: &Path, ck: &Checkpoint) -> Result<(), Error> {
     )
 }
 
-/// argmin checkpointing of [`Search`] into a run folder: every `every` generations the checkpoint, history and
-/// timing, then the best so far as `best.toml` (usable and replayable while the run goes on). Loading is done
-/// by the driver before the `Executor` is built ([`Checkpoint::read`], with located refusals), so
-/// [`load`](ArgminCheckpoint::load) returns `None`.
+/// The run folder of a search, which `optim::search` uses as argmin's checkpointing: every `every` generations
+/// the checkpoint, history and timing, then the best so far as `best.toml` (usable and replayable while the run
+/// goes on). Loading is done by the driver before the `Executor` is built ([`Checkpoint::read`], with located
+/// refusals), so argmin's `load` returns `None`.
 #[derive(Clone)]
 pub struct RunFiles {
     /// The run folder.
@@ -151,33 +148,5 @@ impl RunFiles {
             self.header.write(&self.out, v, *c, ck.evaluations(), stop)?;
         }
         Ok(())
-    }
-}
-
-impl<'a> ArgminCheckpoint<Search<'a>, PopulationState<Vec<f64>, f64>> for RunFiles {
-    fn save(&self, solver: &Search<'a>, _state: &PopulationState<Vec<f64>, f64>) -> Result<(), ArgminError> {
-        Ok(self.write(&solver.ck, "running")?)
-    }
-
-    /// Counts the run's own generations (over all restarts), not the `Executor`'s iterations (which restart
-    /// at 0 when a run is resumed).
-    fn save_cond(
-        &self,
-        solver: &Search<'a>,
-        state: &PopulationState<Vec<f64>, f64>,
-        _iter: u64,
-    ) -> Result<(), ArgminError> {
-        if solver.ck.history.len() as u64 % self.every == 0 {
-            self.save(solver, state)?;
-        }
-        Ok(())
-    }
-
-    fn load(&self) -> Result<Option<(Search<'a>, PopulationState<Vec<f64>, f64>)>, ArgminError> {
-        Ok(None)
-    }
-
-    fn frequency(&self) -> CheckpointingFrequency {
-        CheckpointingFrequency::Every(self.every)
     }
 }

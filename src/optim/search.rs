@@ -5,13 +5,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use argmin::core::checkpointing::{Checkpoint as ArgminCheckpoint, CheckpointingFrequency};
 use argmin::core::observers::Observe;
 use argmin::core::{
     Error as ArgminError, PopulationState, Problem, Solver, State, TerminationReason, TerminationStatus, KV,
 };
 use rayon::prelude::*;
 
-use super::checkpoint::Checkpoint;
+use super::checkpoint::{Checkpoint, RunFiles};
 use super::history::{median, HistoryRow};
 use super::space::{to_values, ScenarioCost};
 use crate::io::format_f64;
@@ -194,5 +195,35 @@ impl<I: State> Observe<I> for Progress {
             }
         }
         Ok(())
+    }
+}
+
+/// argmin checkpointing of the search into its run folder ([`RunFiles`]; the file formats live in `checkpoint.rs`,
+/// which knows nothing of the search).
+impl<'a> ArgminCheckpoint<Search<'a>, PopulationState<Vec<f64>, f64>> for RunFiles {
+    fn save(&self, solver: &Search<'a>, _state: &PopulationState<Vec<f64>, f64>) -> Result<(), ArgminError> {
+        Ok(self.write(&solver.ck, "running")?)
+    }
+
+    /// Counts the run's own generations (over all restarts), not the `Executor`'s iterations (which restart
+    /// at 0 when a run is resumed).
+    fn save_cond(
+        &self,
+        solver: &Search<'a>,
+        state: &PopulationState<Vec<f64>, f64>,
+        _iter: u64,
+    ) -> Result<(), ArgminError> {
+        if solver.ck.history.len() as u64 % self.every == 0 {
+            self.save(solver, state)?;
+        }
+        Ok(())
+    }
+
+    fn load(&self) -> Result<Option<(Search<'a>, PopulationState<Vec<f64>, f64>)>, ArgminError> {
+        Ok(None)
+    }
+
+    fn frequency(&self) -> CheckpointingFrequency {
+        CheckpointingFrequency::Every(self.every)
     }
 }
