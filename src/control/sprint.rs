@@ -140,7 +140,7 @@ pub struct SprintParams {
     /// (the arms-off comparison). Default 1.
     pub arm_excitation: f64,
     /// Scale on every excitation of the leg that is in swing (all its DOFs; dimensionless): 0 = a passive swing leg
-    /// (with `arm_excitation = torso_excitation = 0`: the Pushing-Leg Force condition of DESIGN.md §1). Default 1.
+    /// (with `arm_excitation = torso_excitation = 0`: the Pushing-Leg Force condition of docs/design.md §1). Default 1.
     pub swing_excitation: f64,
     /// Scale on every lumbar excitation (dimensionless): 0 = a passive torso. Default 1.
     pub torso_excitation: f64,

@@ -1,4 +1,4 @@
-//! Figures of the Whole-Body Push study (DESIGN.md §5), each drawn from its study folder's table:
+//! Figures of the Whole-Body Push study (docs/design.md §5), each drawn from its study folder's table:
 //! the plateau (`plateau.csv`), the contributions (`contributions.csv`) and the strength-mix search (`mixes.csv`).
 
 use plotters::coord::Shift;

@@ -47,7 +47,7 @@ pub struct Evaluation {
     pub trunk_pitch_rms: f64,
     /// Effort: ∫Σa² dt / duration over activations (excitation-driven), or ∫Σ(τ/τ_max)² dt / duration.
     pub effort: f64,
-    /// How close the run came to each balance limit (DESIGN.md §1).
+    /// How close the run came to each balance limit (docs/design.md §1).
     #[serde(default)]
     pub balance_usage: BalanceUsage,
 }

@@ -150,7 +150,7 @@ pub fn default_groups(dof: &str) -> Option<[&'static str; 2]> {
     })
 }
 
-/// The four contributors of the sprint system (DESIGN.md §1).
+/// The four contributors of the sprint system (docs/design.md §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Contributor {

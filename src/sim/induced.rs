@@ -1,4 +1,4 @@
-//! Induced ground-force analysis (DESIGN.md §5), the physics half: split one step's measured ground reaction on
+//! Induced ground-force analysis (docs/design.md §5), the physics half: split one step's measured ground reaction on
 //! the loaded feet into the parts induced by each muscle group, gravity, passive joint forces, velocity-dependent
 //! (Coriolis/centrifugal) terms, and the foot's own acceleration.
 //!

@@ -1,4 +1,4 @@
-//! `sprintlab contributions`: Whole-Body Push against Pushing-Leg Force (DESIGN.md §1), and each of swing leg,
+//! `sprintlab contributions`: Whole-Body Push against Pushing-Leg Force (docs/design.md §1), and each of swing leg,
 //! arms and torso removed in turn, with the sprint controller re-optimised in every condition (same scenario,
 //! budget and seed). Each condition is an ordinary optimisation folder `OUT/<condition>/` (resumable: rerun the
 //! same command after a kill); `OUT/contributions.csv` and `OUT/summary.json` are written once all are done.
@@ -124,7 +124,7 @@ pub struct BestOutcome {
     pub balance_reason: String,
     /// Simulated time before the run ended (s).
     pub survived: f64,
-    /// The push measures of the best rollout (DESIGN.md §1), by name: mean propulsive, net horizontal impulse per
+    /// The push measures of the best rollout (docs/design.md §1), by name: mean propulsive, net horizontal impulse per
     /// stance (N·s), stance-averaged vertical force (BW), speed gained and mean speed (m/s), stances, and how
     /// close it came to each balance limit (`balance_usage_*`, fraction of the limit).
     pub measures: BTreeMap<String, f64>,

@@ -1,9 +1,9 @@
-//! `sprintlab induced RUN_DIR`: the induced ground-force analysis of a run folder (DESIGN.md §5).
+//! `sprintlab induced RUN_DIR`: the induced ground-force analysis of a run folder (docs/design.md §5).
 //!
 //! The run is replayed from its resolved `scenario.toml` (bit-identically: the replay's ground forces are checked
 //! against the folder's `timeseries.csv`), and at every step with a loaded foot its ground force is split by
 //! [`crate::sim::Simulator::induced_parts`] into gravity, velocity-dependent, passive, foot-motion and per-muscle-
-//! group parts. The groups are summed into the contributors of DESIGN.md §1 relative to the foot being analysed:
+//! group parts. The groups are summed into the contributors of docs/design.md §1 relative to the foot being analysed:
 //! `pushing_leg` (that leg's hip/knee extensors and plantarflexors), `stance_leg_other` (its other groups),
 //! `swing_leg` (every group of the other leg), `arms`, `torso`.
 //!

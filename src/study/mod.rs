@@ -1,4 +1,4 @@
-//! Studies (DESIGN.md §1, §5): the contributions study and the induced ground-force analysis.
+//! Studies (docs/design.md §1, §5): the contributions study and the induced ground-force analysis.
 
 pub mod contributions;
 pub mod induced;

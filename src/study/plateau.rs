@@ -1,4 +1,4 @@
-//! `sprintlab plateau SWEEP_DIR`: the plateau experiment's analysis (DESIGN.md §1, §5) from a merged sweep of
+//! `sprintlab plateau SWEEP_DIR`: the plateau experiment's analysis (docs/design.md §1, §5) from a merged sweep of
 //! re-optimised points over contributor strengths (`scenarios/plateau.toml`).
 //!
 //! Each point is placed in an arm: (a) `push` varies with swing, arms and torso at 1.0; (b) all four at the same

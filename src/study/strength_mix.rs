@@ -1,5 +1,5 @@
 //! `sprintlab strength-mix`: the mix of contributor strengths (push, swing, arms, torso) that maximises ground push
-//! under a fixed total strength budget (DESIGN.md §5), with the control re-optimised for every candidate mix.
+//! under a fixed total strength budget (docs/design.md §5), with the control re-optimised for every candidate mix.
 //!
 //! Nested search: the outer loop is a compass search on the budget simplex — from the incumbent mix, every
 //! transfer of strength from one contributor to another (12 directions) is a candidate; the best candidate that
