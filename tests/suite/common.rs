@@ -122,3 +122,23 @@ pub fn png_width(path: &std::path::Path) -> u32 {
         .info()
         .width
 }
+
+/// Kills (SIGKILL) an optimisation child once its `history.csv` in `dir` has at least `lines` lines (header
+/// included) or `timeout` has passed: a `kill -9` in the middle of a run, between or during its writes.
+pub fn kill_once_history_has(
+    child: &mut std::process::Child,
+    dir: &std::path::Path,
+    lines: usize,
+    timeout: std::time::Duration,
+) {
+    let t0 = std::time::Instant::now();
+    loop {
+        let h = std::fs::read_to_string(dir.join("history.csv")).unwrap_or_default();
+        if h.lines().count() >= lines || t0.elapsed() > timeout {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -90,16 +90,7 @@ fn killed_run_resumes_to_the_same_result_as_an_uninterrupted_one() {
         .spawn()
         .unwrap();
     // Kill -9 once a checkpoint with at least 2 generations exists (mid-run, between or during writes).
-    let t0 = Instant::now();
-    loop {
-        let h = std::fs::read_to_string(killed.join("history.csv")).unwrap_or_default();
-        if h.lines().count() >= 3 || t0.elapsed() > Duration::from_secs(60) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
+    crate::common::kill_once_history_has(&mut child, &killed, 3, Duration::from_secs(60));
     // best.toml is rewritten at every checkpoint; the best rollout's run folder only when the run finishes.
     assert!(
         !killed.join("summary.json").exists(),

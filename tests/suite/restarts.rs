@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rayon::prelude::*;
 use sprintlab::optim::cmaes::{CmaEsConfig, StopCriteria};
@@ -226,16 +226,7 @@ fn a_restart_sequence_killed_in_its_third_restart_resumes_to_the_same_files() {
         .spawn()
         .unwrap();
     // 9 generations finish the first three runs; kill -9 after the third restart's first generation.
-    let t0 = Instant::now();
-    loop {
-        let h = std::fs::read_to_string(killed.join("history.csv")).unwrap_or_default();
-        if h.lines().count() >= 11 || t0.elapsed() > Duration::from_secs(120) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    common::kill_once_history_has(&mut child, &killed, 11, Duration::from_secs(120));
     let h = read(killed.join("history.csv"));
     assert!(
         !killed.join("summary.json").exists() && h.lines().count() >= 11,
