@@ -100,7 +100,7 @@ pub fn script(scenario: &Path, plan: &Plan, binary: &Path, o: &SlurmOptions) -> 
     }
     for extra in &o.sbatch {
         // One option per #SBATCH line; a newline would smuggle shell lines into the script.
-        let ok = extra.starts_with('-') && !extra.contains(['\n', '\r']) && !extra.trim().is_empty();
+        let ok = extra.starts_with('-') && !extra.contains(['\n', '\r']);
         if !ok {
             return Err(usage(
                 "--sbatch",
