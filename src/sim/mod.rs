@@ -4,6 +4,7 @@
 //! [`Simulator`] is immutable and `Sync`, [`State`] is everything that changes (cloning it is a snapshot),
 //! [`Workspace`] is scratch that is never serialised.
 
+pub mod columns;
 pub mod contact;
 pub mod induced;
 pub mod rollout;
