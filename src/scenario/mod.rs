@@ -372,6 +372,22 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
     if o.max_restarts == Some(0) {
         return bad("optimize.max_restarts", "must be an integer ≥ 1".into());
     }
+    if let Some(n) = o.runs {
+        if !(1..=10_000).contains(&n) {
+            return bad("optimize.runs", format!("must be an integer in [1, 10000]; got {n}"));
+        }
+        if n > 1 && o.solver != SolverKind::CmaEs {
+            return bad("optimize.runs", "best-of-N (runs > 1) needs solver = \"cma-es\"".into());
+        }
+    }
+    if let Some(t) = o.runs_tolerance {
+        if !(t >= 0.0 && t.is_finite()) {
+            return bad(
+                "optimize.runs_tolerance",
+                format!("must be a finite number ≥ 0; got {t}"),
+            );
+        }
+    }
     if let Some(st) = &o.stop {
         for (name, v) in [
             ("tol_fun", st.tol_fun),
