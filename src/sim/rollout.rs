@@ -101,6 +101,13 @@ pub fn columns(sim: &Simulator) -> Vec<String> {
     for &f in &m.feet {
         c.push(format!("free_moment_{}_z", m.segments[f].name));
     }
+    // Muscle–tendon units (none unless series-elastic or two-joint generators are on): contractile-element angle
+    // (rad) and shortening velocity (rad/s), tendon energy (J).
+    for u in &m.units {
+        for col in ["ce_angle", "ce_vel", "tendon_energy"] {
+            c.push(format!("{}_{col}", u.name));
+        }
+    }
     c
 }
 
@@ -126,6 +133,9 @@ fn sample(sim: &Simulator, s: &State, torque: &[f64], grf: &[[f64; 3]], cop: &[[
         row.extend_from_slice(&[o.x, o.y, o.z, r.w, r.x, r.y, r.z]);
     }
     row.extend_from_slice(tz);
+    for u in sim.unit_measures(s) {
+        row.extend_from_slice(&u);
+    }
     row
 }
 
