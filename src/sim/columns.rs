@@ -79,6 +79,15 @@ pub fn free_moment(foot: &str) -> String {
     format!("free_moment_{foot}_z")
 }
 
+/// Suffixes of a muscle–tendon unit's columns: contractile-element angle on the unit's coordinate (rad), its
+/// shortening velocity (rad/s), the tendon's stored energy (J).
+pub const UNIT: [&str; 3] = ["ce_angle", "ce_vel", "tendon_energy"];
+
+/// Component `k` of [`UNIT`] of a muscle–tendon unit (series-elastic or two-joint generator).
+pub fn unit(unit: &str, k: usize) -> String {
+    format!("{unit}_{}", UNIT[k])
+}
+
 /// What a row is sampled from: the state after a step and that step's report (for the row before the first
 /// step, a report with the rest values: no force, no torque, centres of pressure NaN).
 pub struct Sample<'a> {
@@ -179,6 +188,19 @@ pub const FAMILIES: &[Family] = &[
         names: |m, c| c.extend(foot_names(m).map(free_moment)),
         values: |s, v| v.extend_from_slice(&s.report.free_moment),
     },
+    // Muscle–tendon units: none unless series-elastic or two-joint generators are on.
+    Family {
+        names: |m, c| {
+            for u in &m.units {
+                c.extend((0..UNIT.len()).map(|k| unit(&u.name, k)));
+            }
+        },
+        values: |s, v| {
+            for u in s.sim.unit_measures(s.state) {
+                v.extend_from_slice(&u);
+            }
+        },
+    },
 ];
 
 /// The column names of a model's time series, in file order.
@@ -211,26 +233,30 @@ mod tests {
     use crate::model::{ContactParams, Strengths};
     use crate::sim::{ActivationDynamics, WorldSettings};
 
-    /// The shipped models: the default athlete (de Leva) and the builtin `sprinter12`.
+    /// The shipped models: the default athlete (de Leva) with rigid generators and with its series-elastic and
+    /// two-joint units on, and the builtin `sprinter12`.
     fn shipped_models() -> Vec<Model> {
         let sprinter12: ModelFile =
             serde_json::from_str(include_str!("../../data/shared/peers/sprinter12_spec.json")).unwrap();
-        [crate::model::deleva::default_athlete(1.8, 75.0), sprinter12]
-            .iter()
-            .map(|f| {
-                Model::compile(
-                    f,
-                    &Strengths::default(),
-                    &GeneratorTable::priors(),
-                    ContactParams::default(),
-                )
-                .unwrap()
-            })
-            .collect()
+        let athlete = crate::model::deleva::default_athlete(1.8, 75.0);
+        let with_units = Strengths {
+            series_elastic: Some(true),
+            two_joint: Some(true),
+            ..Strengths::default()
+        };
+        [
+            (&athlete, Strengths::default()),
+            (&athlete, with_units),
+            (&sprinter12, Strengths::default()),
+        ]
+        .into_iter()
+        .map(|(f, s)| Model::compile(f, &s, &GeneratorTable::priors(), ContactParams::default()).unwrap())
+        .collect()
     }
 
     #[test]
     fn every_family_writes_as_many_values_as_it_names() {
+        let mut named = vec![false; FAMILIES.len()];
         for model in shipped_models() {
             let (n, nf) = (model.dofs.len(), model.feet.len());
             let sim = Simulator::new(Arc::new(model), WorldSettings::default(), ActivationDynamics::default());
@@ -256,7 +282,7 @@ mod tests {
                 (f.names)(&sim.model, &mut c);
                 (f.values)(&sample, &mut v);
                 assert_eq!(c.len(), v.len(), "family {i} ({:?}…) on {}", c.first(), sim.model.name);
-                assert!(!c.is_empty(), "family {i} names no column on {}", sim.model.name);
+                named[i] |= !c.is_empty();
             }
             let all = names(&sim.model);
             assert_eq!(all.len(), values(&sample, all.len()).len());
@@ -270,6 +296,10 @@ mod tests {
             assert_eq!(all[0], TIME);
             let feet: Vec<&str> = all.iter().filter_map(|c| foot_of_vertical_grf(c)).collect();
             assert_eq!(feet.len(), nf);
+        }
+        // A family may be empty on one body (no muscle–tendon units on a rigid one), never on all of them.
+        for (i, n) in named.iter().enumerate() {
+            assert!(n, "family {i} names no column on any shipped model");
         }
     }
 }
