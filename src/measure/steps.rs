@@ -154,12 +154,17 @@ impl StepRecorder {
             // Every group of the model gets a column, 0 when it produced no torque in this step: rows stay aligned
             // (a passive contributor, e.g. arms off, has groups that never act).
             let mut peaks: Vec<(String, f64)> = Vec::new();
-            for g in model.dofs.iter().flat_map(|d| d.generators.iter()) {
+            for g in model
+                .dofs
+                .iter()
+                .filter(|d| !d.passive)
+                .flat_map(|d| d.generators.iter())
+            {
                 if !peaks.iter().any(|(n, _)| *n == g.params.group) {
                     peaks.push((g.params.group.clone(), 0.0));
                 }
             }
-            for (i, d) in model.dofs.iter().enumerate() {
+            for (i, d) in model.dofs.iter().enumerate().filter(|(_, d)| !d.passive) {
                 for s in step {
                     let tau = s.torque[i];
                     let g = &d.generators[if tau >= 0.0 { 0 } else { 1 }].params.group;

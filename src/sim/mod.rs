@@ -510,13 +510,25 @@ impl Simulator {
                         s.activation[i][k] *= decay_deact;
                     }
                 }
+                Actuation::Excitation(_) if d.passive => {
+                    // No muscles (the MTP joint): only the passive stage acts on it.
+                    ws.tau_explicit[i] = 0.0;
+                    ws.damp_gen[i] = 0.0;
+                    ws.group_tau[i] = [0.0; 2];
+                    ws.group_slope[i] = [0.0; 2];
+                }
                 Actuation::Excitation(e) => {
                     let mut tau = 0.0;
                     let mut slope = 0.0;
                     for (k, sign) in [(0usize, 1.0), (1usize, -1.0)] {
                         let u = e[i][k].clamp(0.0, 1.0);
                         let a = s.activation[i][k];
-                        let decay = if u > a { decay_act } else { decay_deact };
+                        let decay = match d.generators[k].params.activation {
+                            None if u > a => decay_act,
+                            None => decay_deact,
+                            // A profile's own time constants for this group (s).
+                            Some([ta, td]) => (-dt / if u > a { ta } else { td }).exp(),
+                        };
                         let a = u + (a - u) * decay;
                         s.activation[i][k] = a;
                         let (cap, dcap) = d.generators[k].capacity(q, qd, sign);
@@ -556,6 +568,12 @@ impl Simulator {
                         spring = (LIMIT_STIFFNESS, lo);
                         damping += LIMIT_DAMPING;
                     }
+                }
+                if d.stiffness > 0.0 {
+                    // The joint's own spring about 0 plus the limit spring: one linear spring with the summed
+                    // stiffness and the stiffness-weighted rest angle, −k_p·q − k_l·(q − r_l) = −(k_p + k_l)·(q − r).
+                    let k = d.stiffness + spring.0;
+                    spring = (k, spring.0 * spring.1 / k);
                 }
                 mb.damping_mut()[dl.assembly] = damping;
                 ws.passive[i] = (damping - ws.damp_gen[i], spring.0, spring.1);
@@ -690,8 +708,7 @@ impl Simulator {
         let mut grf = vec![[0.0; 3]; nf];
         let mut cop_acc = vec![[0.0; 3]; nf];
         for sf in &ws.forces {
-            let seg = model.spheres[sf.sphere].segment;
-            let fi = model.feet.iter().position(|&f| f == seg).expect("foot");
+            let fi = model.spheres[sf.sphere].foot;
             grf[fi][0] += sf.force.x;
             grf[fi][1] += sf.force.y;
             grf[fi][2] += sf.force.z;
@@ -715,11 +732,7 @@ impl Simulator {
         // Free moment: Σ ((p − COP) × F)_z over the sphere forces (all applied on the ground plane).
         let mut free_moment = vec![0.0; nf];
         for sf in &ws.forces {
-            let fi = model
-                .feet
-                .iter()
-                .position(|&f| f == model.spheres[sf.sphere].segment)
-                .expect("foot");
+            let fi = model.spheres[sf.sphere].foot;
             let c: &[f64; 2] = &cop[fi];
             free_moment[fi] += (sf.point.x - c[0]) * sf.force.y - (sf.point.y - c[1]) * sf.force.x;
         }
