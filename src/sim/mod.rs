@@ -149,6 +149,10 @@ pub struct StepReport {
     /// Actuator torque delivered per DOF over the step (N·m): generator torque at the end-of-step velocity
     /// (its force–velocity slope is integrated implicitly), or the commanded constant torque.
     pub torque: Vec<f64>,
+    /// Passive joint torque per DOF over the step (N·m): damping, the joint's own spring and the range-of-motion
+    /// stops, at the end-of-step angle and velocity (rapier integrates them implicitly). `torque + passive_torque`
+    /// is the net joint torque.
+    pub passive_torque: Vec<f64>,
     /// False once any coordinate is not finite.
     pub finite: bool,
 }
@@ -704,6 +708,12 @@ impl Simulator {
             ws.rapier_bound = Some((s.steps, *s.sets.bodies[layout.segment_body[0]].position()));
         }
         let torque: Vec<f64> = (0..n).map(|i| ws.tau_explicit[i] - ws.damp_gen[i] * qd1[i]).collect();
+        let passive_torque: Vec<f64> = (0..n)
+            .map(|i| {
+                let (damping, k, rest) = ws.passive[i];
+                -damping * qd1[i] - if k > 0.0 { k * (q1[i] - rest) } else { 0.0 }
+            })
+            .collect();
         let nf = model.feet.len();
         let mut grf = vec![[0.0; 3]; nf];
         let mut cop_acc = vec![[0.0; 3]; nf];
@@ -746,6 +756,7 @@ impl Simulator {
             free_moment,
             cop,
             torque,
+            passive_torque,
             finite,
         }
     }

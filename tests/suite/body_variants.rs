@@ -139,3 +139,68 @@ fn toe_segments_are_appended_and_their_spheres_belong_to_the_feet() {
         assert_eq!(foot[foot.len() - 1..], seg[seg.len() - 1..], "{seg} on {foot}");
     }
 }
+
+/// `steps.csv`'s joint work, recomputed from the written `timeseries.csv` of the one-stance push scenario (every
+/// step sampled): over the right stance, the knee's and ankle's positive and negative work, Σ max/min((τ_gen −
+/// d·ω)·ω)·dt with the generator torque and velocity columns and the joint damping d (0.5 and 0.2 N·m·s/rad;
+/// no range stop is reached), equal the columns, and the left leg's stance has its own joints' values.
+#[test]
+fn stance_joint_work_matches_torque_times_velocity_of_the_timeseries() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/stance_push.toml");
+    let loaded = scenario::load(&path).expect("stance_push");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = sprintlab::cli::simulate(&loaded, Some(&tmp.path().join("run"))).expect("simulates");
+    let read = |f: &str| -> (Vec<String>, Vec<Vec<String>>) {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        let mut lines = text.lines();
+        let head = lines.next().unwrap().split(',').map(str::to_string).collect();
+        (
+            head,
+            lines.map(|l| l.split(',').map(str::to_string).collect()).collect(),
+        )
+    };
+    let (sh, steps) = read("steps.csv");
+    let (th, ts) = read("timeseries.csv");
+    let col = |h: &[String], n: &str| h.iter().position(|c| c == n).unwrap_or_else(|| panic!("no column {n}"));
+    let num = |s: &str| s.parse::<f64>().unwrap();
+    let row = steps
+        .iter()
+        .find(|r| r[col(&sh, "side")] == "foot_r")
+        .expect("a right stance");
+    let td = num(&row[col(&sh, "touchdown")]);
+    let lo = td + num(&row[col(&sh, "contact_time")]);
+    let m = &loaded.model;
+    for (joint, damping) in [("knee", 0.5), ("ankle", 0.2)] {
+        let dof = format!("{joint}_r");
+        let [lim_lo, lim_hi] = m.dofs[m.dof_index(&dof).unwrap()].limits.unwrap();
+        let (mut pos, mut neg, mut n) = (0.0, 0.0, 0);
+        for r in &ts {
+            let t = num(&r[col(&th, "t")]);
+            if t < td - 1e-12 || t >= lo - 1e-12 {
+                continue;
+            }
+            let q = num(&r[col(&th, &dof)]);
+            assert!(q > lim_lo && q < lim_hi, "{dof} at a range stop");
+            let w = num(&r[col(&th, &format!("{dof}_vel"))]);
+            let tau = num(&r[col(&th, &format!("{dof}_torque"))]) - damping * w;
+            let e = tau * w * 0.001;
+            if e > 0.0 {
+                pos += e;
+            } else {
+                neg += e;
+            }
+            n += 1;
+        }
+        let (cp, cn) = (
+            num(&row[col(&sh, &format!("work_pos_{joint}_j"))]),
+            num(&row[col(&sh, &format!("work_neg_{joint}_j"))]),
+        );
+        eprintln!(
+            "{dof}: {n} samples in stance; work +{pos:.4} / {neg:.4} J recomputed, +{cp:.4} / {cn:.4} J in steps.csv"
+        );
+        assert!(n > 50, "{n}");
+        assert!(pos > 1.0 || neg < -1.0, "the joint works in stance");
+        assert!((pos - cp).abs() <= 1e-9 * (1.0 + pos.abs()), "{pos} vs {cp}");
+        assert!((neg - cn).abs() <= 1e-9 * (1.0 + neg.abs()), "{neg} vs {cn}");
+    }
+}
