@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use file::{GeomSpec, ModelFile};
-use generators::{default_groups, Contributor, GeneratorTable, GroupParams};
+use generators::{default_groups, Contributor, GeneratorTable, GroupParams, PASSIVE};
 
 /// Standard gravity used to express forces in body weights (m/s²).
 pub const G_STD: f64 = 9.81;
@@ -206,6 +206,11 @@ pub struct Dof {
     pub limits: Option<[f64; 2]>,
     /// Passive viscous damping (N·m·s/rad).
     pub damping: f64,
+    /// Passive stiffness about angle 0 inside the range of motion (N·m/rad); 0 for most joints.
+    pub stiffness: f64,
+    /// True when the DOF has no muscles (both groups [`PASSIVE`]): it is never excited and makes no active
+    /// torque (the metatarsophalangeal joint).
+    pub passive: bool,
     /// `[positive-direction, negative-direction]` generators.
     pub generators: [Generator; 2],
     /// Peer standing PD gains [kp, kd], when the model file has them.
@@ -238,6 +243,8 @@ pub struct Segment {
 pub struct Sphere {
     /// Segment index.
     pub segment: usize,
+    /// The foot it belongs to: index into [`Model::feet`] (a toe's spheres belong to the toe's foot).
+    pub foot: usize,
     /// Centre in the segment frame (m).
     pub center: [f64; 3],
     /// Radius (m).
@@ -258,7 +265,8 @@ pub struct Model {
     pub units: Vec<units::Unit>,
     /// Foot contact spheres.
     pub spheres: Vec<Sphere>,
-    /// Segments carrying contact spheres ("feet"), in segment order.
+    /// The feet: segments carrying contact spheres whose parent carries none, in segment order. A segment with
+    /// spheres whose parent has spheres too (a toe) is part of its parent's foot.
     pub feet: Vec<usize>,
     /// Contact law.
     pub contact: ContactParams,
@@ -342,6 +350,15 @@ impl Model {
                         })?,
                 };
                 let gen = |g: &str| -> Result<Generator, Error> {
+                    if g == PASSIVE {
+                        return Ok(Generator {
+                            params: GroupParams::passive(),
+                            contributor: Contributor::None,
+                            strength: 0.0,
+                            t_max: 0.0,
+                            elastic: false,
+                        });
+                    }
                     let mut params = table.groups.get(g).cloned().ok_or_else(|| {
                         err(format!(
                             "DOF `{}`: muscle group `{g}` is not in the generator table",
@@ -366,6 +383,13 @@ impl Model {
                         )));
                     }
                 }
+                let stiffness = d.stiffness.unwrap_or(0.0);
+                if !(stiffness.is_finite() && stiffness >= 0.0) {
+                    return Err(err(format!(
+                        "DOF `{}`: stiffness must be a finite number ≥ 0 (N·m/rad); got {stiffness}",
+                        d.name
+                    )));
+                }
                 seg_dofs.push(dofs.len());
                 dofs.push(Dof {
                     name: d.name.clone(),
@@ -375,6 +399,8 @@ impl Model {
                     initial_angle: d.initial_angle,
                     limits: d.limits,
                     damping: d.damping.unwrap_or(0.0).max(0.0),
+                    stiffness,
+                    passive: groups.iter().all(|g| g == PASSIVE),
                     generators: [gen(&groups[0])?, gen(&groups[1])?],
                     pd_standing: d.pd_standing_kp_kd,
                 });
@@ -405,6 +431,7 @@ impl Model {
                         segment: *index
                             .get(&sp.segment)
                             .ok_or_else(|| err(format!("contact sphere on unknown segment `{}`", sp.segment)))?,
+                        foot: 0,
                         center: sp.center,
                         radius: sp.radius,
                     })
@@ -413,12 +440,7 @@ impl Model {
             None => default_foot_spheres(&segments),
         };
         let units = build_units(&mut dofs, strengths, table, mass).map_err(err)?;
-        let feet: Vec<usize> = spheres
-            .iter()
-            .map(|s| s.segment)
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let (feet, spheres) = assign_feet(&segments, spheres);
         Ok(Self {
             name: file.name.clone(),
             segments,
@@ -565,6 +587,27 @@ fn build_units(
     Ok(out)
 }
 
+/// The feet (segments with spheres whose parent has none, in segment order) and each sphere's foot: the
+/// highest segment with spheres in its chain of parents.
+fn assign_feet(segments: &[Segment], mut spheres: Vec<Sphere>) -> (Vec<usize>, Vec<Sphere>) {
+    let carriers: BTreeSet<usize> = spheres.iter().map(|s| s.segment).collect();
+    let root_of = |mut seg: usize| {
+        while let Some(p) = segments[seg].parent.filter(|p| carriers.contains(p)) {
+            seg = p;
+        }
+        seg
+    };
+    let feet: Vec<usize> = carriers.iter().copied().filter(|&s| root_of(s) == s).collect();
+    for sp in &mut spheres {
+        let root = root_of(sp.segment);
+        sp.foot = feet
+            .iter()
+            .position(|&f| f == root)
+            .expect("a carrier's root is a foot");
+    }
+    (feet, spheres)
+}
+
 /// Radius of the default sole spheres (m).
 pub const DEFAULT_SPHERE_RADIUS: f64 = 0.01;
 
@@ -585,6 +628,7 @@ fn default_foot_spheres(segments: &[Segment]) -> Vec<Sphere> {
                         let y = center[1] + sy * (half_extents[1] - r);
                         out.push(Sphere {
                             segment: i,
+                            foot: 0,
                             center: [x, y, z],
                             radius: r,
                         });

@@ -19,7 +19,7 @@ use crate::control::{Burst, Bursts, ConstantTorque, Controller, HoldPosture, Spr
 use crate::error::{Error, Location};
 use crate::model::file::ModelFile;
 use crate::model::generators::GeneratorTable;
-use crate::model::{deleva, units, Model};
+use crate::model::{deleva, units, ContactModel, Model};
 use crate::sim::{Simulator, State};
 
 /// The peer body spec, embedded (source: `data/shared/peers/sprinter12_spec.json`).
@@ -362,6 +362,24 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
         within(&format!("strength.{name}"), x, 0.0, 10.0, false, "")?;
     }
     within("strength.velocity", s.strength.velocity, 0.1, 10.0, false, "")?;
+    if s.athlete.toe {
+        if s.model.file.is_some() || s.model.builtin == Some(Builtin::Sprinter12) {
+            return bad(
+                "athlete.toe",
+                "the toe segment is built on the default athlete only; a model file or sprinter12 keeps its own \
+                 body (allowed: toe = false, or the default athlete)"
+                    .to_string(),
+            );
+        }
+        if s.contact.model == ContactModel::Rapier {
+            return bad(
+                "athlete.toe",
+                "the toe's contact spheres need the compliant contact model (allowed: toe = false, or \
+                 contact.model = \"compliant\")"
+                    .to_string(),
+            );
+        }
+    }
     let table = GeneratorTable::priors();
     for (g, &x) in &s.strength.groups {
         let p = format!("strength.groups.{g}");
@@ -584,7 +602,7 @@ fn finish_load(scenario: Scenario, text: &str, sha256: String, path: &Path) -> R
     let model = Model::compile(
         &model_file,
         &scenario.strength,
-        &GeneratorTable::priors(),
+        &GeneratorTable::for_profile(scenario.athlete.profile),
         scenario.contact,
     )
     .map_err(|e| invalid(path, &text, at, e.to_string()))?;
@@ -620,6 +638,9 @@ fn load_model(s: &Scenario, path: &Path, text: &str) -> Result<ModelFile, Error>
             parse_model_json(&mtext, &full)
         }
         (None, Builtin::Sprinter12) => parse_model_json(SPRINTER12_SPEC, Path::new("<builtin sprinter12>")),
+        (None, Builtin::DefaultAthlete) if s.athlete.toe => {
+            Ok(deleva::default_athlete_with_toes(s.athlete.height_m, s.athlete.mass_kg))
+        }
         (None, Builtin::DefaultAthlete) => Ok(deleva::default_athlete(s.athlete.height_m, s.athlete.mass_kg)),
     }
 }

@@ -267,6 +267,7 @@ mod tests {
                 cop: vec![[f64::NAN; 2]; nf],
                 free_moment: vec![0.0; nf],
                 torque: vec![0.0; n],
+                passive_torque: vec![0.0; n],
                 finite: true,
             };
             let (q, qd) = (vec![0.0; n], vec![0.0; n]);

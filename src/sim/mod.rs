@@ -158,6 +158,10 @@ pub struct StepReport {
     /// Actuator torque delivered per DOF over the step (N·m): generator torque at the end-of-step velocity
     /// (its force–velocity slope is integrated implicitly), or the commanded constant torque.
     pub torque: Vec<f64>,
+    /// Passive joint torque per DOF over the step (N·m): damping, the joint's own spring and the range-of-motion
+    /// stops, at the end-of-step angle and velocity (rapier integrates them implicitly). `torque + passive_torque`
+    /// is the net joint torque.
+    pub passive_torque: Vec<f64>,
     /// False once any coordinate is not finite.
     pub finite: bool,
 }
@@ -532,13 +536,25 @@ impl Simulator {
                         s.activation[i][k] *= decay_deact;
                     }
                 }
+                Actuation::Excitation(_) if d.passive => {
+                    // No muscles (the MTP joint): only the passive stage acts on it.
+                    ws.tau_explicit[i] = 0.0;
+                    ws.damp_gen[i] = 0.0;
+                    ws.group_tau[i] = [0.0; 2];
+                    ws.group_slope[i] = [0.0; 2];
+                }
                 Actuation::Excitation(e) => {
                     let mut tau = 0.0;
                     let mut slope = 0.0;
                     for (k, sign) in [(0usize, 1.0), (1usize, -1.0)] {
                         let u = e[i][k].clamp(0.0, 1.0);
                         let a = s.activation[i][k];
-                        let decay = if u > a { decay_act } else { decay_deact };
+                        let decay = match d.generators[k].params.activation {
+                            None if u > a => decay_act,
+                            None => decay_deact,
+                            // A profile's own time constants for this group (s).
+                            Some([ta, td]) => (-dt / if u > a { ta } else { td }).exp(),
+                        };
                         let a = u + (a - u) * decay;
                         s.activation[i][k] = a;
                         if d.generators[k].elastic {
@@ -666,6 +682,12 @@ impl Simulator {
                         spring = (LIMIT_STIFFNESS, lo);
                         damping += LIMIT_DAMPING;
                     }
+                }
+                if d.stiffness > 0.0 {
+                    // The joint's own spring about 0 plus the limit spring: one linear spring with the summed
+                    // stiffness and the stiffness-weighted rest angle, −k_p·q − k_l·(q − r_l) = −(k_p + k_l)·(q − r).
+                    let k = d.stiffness + spring.0;
+                    spring = (k, spring.0 * spring.1 / k);
                 }
                 mb.damping_mut()[dl.assembly] = damping;
                 ws.passive[i] = (damping - ws.damp_gen[i], spring.0, spring.1);
@@ -799,12 +821,17 @@ impl Simulator {
             ws.rapier_bound = Some((s.steps, *s.sets.bodies[layout.segment_body[0]].position()));
         }
         let torque: Vec<f64> = (0..n).map(|i| ws.tau_explicit[i] - ws.damp_gen[i] * qd1[i]).collect();
+        let passive_torque: Vec<f64> = (0..n)
+            .map(|i| {
+                let (damping, k, rest) = ws.passive[i];
+                -damping * qd1[i] - if k > 0.0 { k * (q1[i] - rest) } else { 0.0 }
+            })
+            .collect();
         let nf = model.feet.len();
         let mut grf = vec![[0.0; 3]; nf];
         let mut cop_acc = vec![[0.0; 3]; nf];
         for sf in &ws.forces {
-            let seg = model.spheres[sf.sphere].segment;
-            let fi = model.feet.iter().position(|&f| f == seg).expect("foot");
+            let fi = model.spheres[sf.sphere].foot;
             grf[fi][0] += sf.force.x;
             grf[fi][1] += sf.force.y;
             grf[fi][2] += sf.force.z;
@@ -828,11 +855,7 @@ impl Simulator {
         // Free moment: Σ ((p − COP) × F)_z over the sphere forces (all applied on the ground plane).
         let mut free_moment = vec![0.0; nf];
         for sf in &ws.forces {
-            let fi = model
-                .feet
-                .iter()
-                .position(|&f| f == model.spheres[sf.sphere].segment)
-                .expect("foot");
+            let fi = model.spheres[sf.sphere].foot;
             let c: &[f64; 2] = &cop[fi];
             free_moment[fi] += (sf.point.x - c[0]) * sf.force.y - (sf.point.y - c[1]) * sf.force.x;
         }
@@ -846,6 +869,7 @@ impl Simulator {
             free_moment,
             cop,
             torque,
+            passive_torque,
             finite,
         }
     }

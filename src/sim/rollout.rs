@@ -158,6 +158,7 @@ pub fn run_hooked<H: StepHook + ?Sized>(
         cop: vec![[f64::NAN; 2]; nf],
         free_moment: vec![0.0; nf],
         torque: vec![0.0; n],
+        passive_torque: vec![0.0; n],
         finite: true,
     };
     let mut rows = vec![sample(sim, &state, &rest, columns.len())];
