@@ -71,6 +71,9 @@ impl Figure for ConvergenceFigure {
             (lo, hi) = (0.1, 1.0);
         }
         let (lo, hi) = ((lo / 1.5).min(hi / 10.0), hi * 1.5);
+        // The log axis labels powers of ten: reach below the second one under `hi` (the end itself is not
+        // labelled), so that a short run (σ within one decade) still shows two labelled ticks.
+        let lo = lo.min(10f64.powf(hi.log10().floor() - 1.0) / 1.3);
         let mut c = ChartBuilder::on(&panels[1])
             .margin_top(pt(9.0) as u32)
             .margin_right(pt(7.0) as u32)

@@ -240,7 +240,12 @@ fn search(
         every: cfg.checkpoint_every as u64,
         header: setup.header.clone(),
     };
-    let progress = Progress::new(setup.max_evals as u64, ck.evaluations(), cfg.progress_every as u64);
+    let progress = Progress::new(
+        &setup.out.display().to_string(),
+        setup.max_evals as u64,
+        ck.evaluations(),
+        cfg.progress_every as u64,
+    );
     let solver = Search {
         ck,
         interrupt: opts.interrupt.clone().unwrap_or_default(),
