@@ -761,3 +761,34 @@ fn optimize_points_report_their_best_solution_whatever_the_threads() {
         );
     }
 }
+
+/// Issue 19 item 8: `figures` on a merged sweep folder draws the sweep figure (each outcome against each varied
+/// value) instead of failing on the run-folder files it does not have; the skipped kinds only with --verbose.
+#[test]
+fn figures_on_a_sweep_folder_draw_the_sweep_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = write_scenario(dir.path(), "drop.toml", 0.3);
+    let out = dir.path().join("sweep");
+    sweep_and_merge(&sc, &out, 1, 2);
+    let o = ok(run(&["figures", s(&out)], 1));
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        said,
+        format!(
+            "wrote {0}/figures/sweep.svg\nwrote {0}/figures/sweep.png\n",
+            out.display()
+        )
+    );
+    assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = std::fs::read_to_string(out.join("figures/sweep.svg")).unwrap();
+    for path in ["initial.drop_height", "strength.push"] {
+        assert!(svg.contains(path), "an axis per varied path: {path}");
+    }
+    assert_eq!(
+        crate::common::png_width(&out.join("figures/sweep.png")),
+        2067,
+        "two varied paths: double column"
+    );
+    let o = ok(run(&["figures", "--verbose", s(&out)], 1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("skipped grf: a study folder"));
+}
