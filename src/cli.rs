@@ -14,9 +14,25 @@ use crate::{export, figures, optim, study, sweep};
 /// The built-in quickstart scenario (`cargo run --release` with no arguments).
 pub const QUICKSTART: &str = include_str!("../scenarios/quickstart.toml");
 
+/// `--version`: the crate version, the git revision it was built from and the rapier version (as in manifests).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (git ",
+    env!("SPRINTLAB_GIT"),
+    ", rapier3d-f64 ",
+    env!("SPRINTLAB_RAPIER"),
+    ")"
+);
+
 /// sprintlab: sprint biomechanics on a rapier multibody.
 #[derive(Debug, Parser)]
-#[command(version, about, long_about = None)]
+#[command(
+    version = VERSION,
+    about,
+    long_about = None,
+    after_help = "Without a command, sprintlab runs the built-in quickstart (scenarios/quickstart.toml: the shipped \
+                  sprinter for 2.1 s) into a new folder under results/ and prints its metrics."
+)]
 pub struct Cli {
     /// The command; without one, runs the built-in quickstart.
     #[command(subcommand)]
@@ -77,6 +93,16 @@ pub enum Command {
     },
     /// Prints the JSON Schema of scenario files.
     Schema,
+    /// Lists the shipped scenarios, one line each (file and the first sentence of its leading comment).
+    Scenarios {
+        /// Folder of scenario files. Default: ./scenarios, else the scenarios/ of the source tree it was built from.
+        dir: Option<PathBuf>,
+    },
+    /// Prints a shell completion script: `sprintlab completions bash > ~/.local/share/bash-completion/completions/sprintlab`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Runs the points of the scenario's [sweep] plan that belong to shard K of N (resumable: rerun the same
     /// command after a kill), or prints the plan.
     Sweep {
@@ -193,6 +219,9 @@ pub enum Command {
     Figures {
         /// A run folder (from simulate, run or optimize).
         run_dir: PathBuf,
+        /// Also say which outputs were skipped and why (e.g. no history.csv outside an optimisation).
+        #[arg(long)]
+        verbose: bool,
     },
 }
 
@@ -210,11 +239,17 @@ pub fn run(cli: Cli) -> ExitCode {
 fn quickstart() -> Result<(), Error> {
     let l = scenario::load_text(QUICKSTART, Path::new("scenarios/quickstart.toml"))?;
     let dir = simulate(&l, None)?;
-    println!("quickstart: wrote {}", dir.display());
-    if let Some(report) = export::read::run_report(&dir) {
+    print_run("quickstart: wrote", &dir);
+    figures::figures_command(&dir, false)
+}
+
+/// Prints `{what} DIR` and how the run in DIR ended, with its steady-step metrics (`summary.json`): a run that
+/// lost balance is a result (exit 0), so the terminal must say so.
+fn print_run(what: &str, dir: &Path) {
+    println!("{what} {}", dir.display());
+    if let Some(report) = export::read::run_report(dir) {
         println!("{report}");
     }
-    figures::figures_command(&dir)
 }
 
 /// One command (the quickstart without one). `check` reports its own errors and returns failure.
@@ -225,15 +260,24 @@ fn dispatch(command: Option<Command>) -> Result<ExitCode, Error> {
     };
     match command {
         Command::Check { files } => {
-            let errors = check(&files);
-            for e in &errors {
-                eprintln!("error: {e}");
+            let mut bad = 0;
+            for (f, result) in files.iter().zip(check_each(&files)) {
+                match result {
+                    Ok(()) => println!("ok {}", f.display()),
+                    Err(e) => {
+                        bad += 1;
+                        eprintln!("error: {e}");
+                    }
+                }
             }
-            if !errors.is_empty() {
+            let good = files.len() - bad;
+            println!(
+                "{good} of {} file{} valid",
+                files.len(),
+                if files.len() == 1 { "" } else { "s" }
+            );
+            if bad > 0 {
                 return Ok(ExitCode::FAILURE);
-            }
-            for f in &files {
-                println!("ok {}", f.display());
             }
         }
         command => run_command(command)?,
@@ -250,11 +294,11 @@ fn run_command(command: Command) -> Result<(), Error> {
             no_figures,
         } => {
             let dir = simulate(&scenario::load(&scenario)?, out.as_deref())?;
-            println!("wrote {}", dir.display());
+            print_run("wrote", &dir);
             if no_figures {
                 Ok(())
             } else {
-                figures::figures_command(&dir)
+                figures::figures_command(&dir, false)
             }
         }
         Command::Simulate { scenario, out, params } => {
@@ -262,7 +306,7 @@ fn run_command(command: Command) -> Result<(), Error> {
             if let Some(p) = &params {
                 l = l.with_overlay(&scenario::params::read_overlay(p)?, p)?;
             }
-            println!("wrote {}", simulate(&l, out.as_deref())?.display());
+            print_run("wrote", &simulate(&l, out.as_deref())?);
             Ok(())
         }
         Command::Induced { run_dir } => {
@@ -272,9 +316,9 @@ fn run_command(command: Command) -> Result<(), Error> {
         Command::Plateau { sweep_dir } => {
             let (_, findings) = study::plateau::plateau(&sweep_dir)?;
             println!("{}", study::plateau::report(&findings, &sweep_dir));
-            figures::figures_command(&sweep_dir)
+            figures::figures_command(&sweep_dir, false)
         }
-        Command::Figures { run_dir } => figures::figures_command(&run_dir),
+        Command::Figures { run_dir, verbose } => figures::figures_command(&run_dir, verbose),
         Command::Contributions {
             scenario,
             out,
@@ -324,6 +368,15 @@ fn run_command(command: Command) -> Result<(), Error> {
         Command::Check { files } => check(&files).into_iter().next().map_or(Ok(()), Err),
         Command::Schema => {
             print!("{}", schema()?);
+            Ok(())
+        }
+        Command::Scenarios { dir } => {
+            print!("{}", scenarios(dir.as_deref())?);
+            Ok(())
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "sprintlab", &mut std::io::stdout());
             Ok(())
         }
         Command::Sweep {
@@ -383,7 +436,12 @@ pub fn simulate(loaded: &Loaded, out: Option<&Path>) -> Result<PathBuf, Error> {
 
 /// `sprintlab check`: loads and validates each file; returns the errors (empty = all valid).
 pub fn check(files: &[PathBuf]) -> Vec<Error> {
-    files.iter().filter_map(|f| scenario::load(f).err()).collect()
+    check_each(files).into_iter().filter_map(Result::err).collect()
+}
+
+/// Loads and validates each file; one result per file, in order.
+fn check_each(files: &[PathBuf]) -> Vec<Result<(), Error>> {
+    files.iter().map(|f| scenario::load(f).map(|_| ())).collect()
 }
 
 /// `sprintlab schema`: the JSON Schema of scenario files (draft 7, for editors and taplo).
@@ -392,4 +450,51 @@ pub fn schema() -> Result<String, Error> {
         .into_generator()
         .into_root_schema_for::<scenario::Scenario>();
     crate::io::pretty_json(&schema)
+}
+
+/// `sprintlab scenarios`: one line per `*.toml` in `dir` (default: `./scenarios`, else the source tree's): the
+/// file and the first sentence of its leading `#` comment.
+pub fn scenarios(dir: Option<&Path>) -> Result<String, Error> {
+    let dir = match dir {
+        Some(d) => d.to_path_buf(),
+        None if Path::new("scenarios").is_dir() => PathBuf::from("scenarios"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map_err(|e| Error::io(&dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let width = files.iter().map(|f| f.display().to_string().len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
+        out += &format!("{:width$}  {}\n", f.display(), first_sentence(&text));
+    }
+    Ok(out)
+}
+
+/// The first sentence of a file's leading `#` comment block (at most 90 characters, then `…`).
+fn first_sentence(text: &str) -> String {
+    let comment: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| l.starts_with('#'))
+        .filter(|l| !l.starts_with("#:"))
+        .map(|l| l.trim_start_matches('#').trim())
+        .take_while(|l| !l.is_empty())
+        .collect();
+    let joined = comment.join(" ");
+    let sentence = match joined.find(". ") {
+        Some(i) => &joined[..=i],
+        None => joined.as_str(),
+    };
+    if sentence.chars().count() > 90 {
+        format!("{}…", sentence.chars().take(89).collect::<String>().trim_end())
+    } else if sentence.is_empty() {
+        "(no leading comment)".to_string()
+    } else {
+        sentence.to_string()
+    }
 }

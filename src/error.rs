@@ -62,6 +62,20 @@ pub enum Error {
         /// Generations completed (of the current CMA-ES run).
         generation: u64,
     },
+    /// A sweep shard was stopped by Ctrl-C: the points in flight were finished (or, for optimisations,
+    /// checkpointed) and recorded; no point was left half-written.
+    #[error(
+        "{dir}: interrupted (Ctrl-C) after the points in flight: {recorded} of {points} points of this shard recorded; \
+         resume with the same `sprintlab sweep` command"
+    )]
+    SweepInterrupted {
+        /// The sweep folder.
+        dir: PathBuf,
+        /// Points of the shard with a row in its shard file.
+        recorded: u64,
+        /// Points in the shard.
+        points: u64,
+    },
     /// An optimisation ended without a single finite cost (every evaluated point diverged).
     #[error("{dir}: no evaluation gave a finite cost")]
     NoFiniteCost {

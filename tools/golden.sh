@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Byte-identity check of the committed outputs (issue 13: "every committed result regenerates byte for byte").
 # Runs a fixed set of commands with target/release/sprintlab into OUT and prints one SHA-256 per output file
-# (manifest.json, timing.csv and wall-time fields excluded: they record the session, not the result).
+# (manifest.json, timing.csv, wall-time fields and best.toml's `# Replay:` line excluded: they record the session
+# and the output folder, not the result).
 #   tools/golden.sh OUT > sums.txt      # then: diff before.txt after.txt
 #   tools/golden.sh --hash-only OUT     # the sums of an existing OUT
 set -euo pipefail
@@ -31,6 +32,8 @@ find . -type f ! -name README.md ! -name manifest.json ! -name timing.csv ! -nam
   ! -name 'shard-*' ! -name 'sweep.meta.json' ! -path './sweep/points/*/manifest.json' | LC_ALL=C sort |
 while read -r f; do
   case "$f" in
+    # best.toml's replay hint names the folder it was written to (OUT), so it is left out like the session fields.
+    *best.toml) printf '%s  %s\n' "$(grep -v '^# Replay: ' "$f" | sha256sum | cut -d' ' -f1)" "$f" ;;
     *.json) printf '%s  %s\n' "$(grep -v -e '"wall' -e '_wall' -e 'wall_s' -e '"git' "$f" | sha256sum | cut -d' ' -f1)" "$f" ;;
     *) sha256sum "$f" ;;
   esac

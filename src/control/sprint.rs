@@ -222,20 +222,27 @@ impl SprintParams {
         let map = value.as_object().expect("a struct");
         for (name, v) in map {
             let x = v.as_f64().unwrap_or(f64::NAN);
-            let (lo, hi, what) = if name.ends_with("_amp") || name == "arm_excitation" {
-                (0.0, 1.0, "an excitation in [0, 1]")
-            } else if name == "td_cd" || name == "td_lat_cd" {
-                (-10.0, 10.0, "a gain within ±10 rad/m")
-            } else if is_angle(name) {
-                (-std::f64::consts::PI, std::f64::consts::PI, "an angle within ±π rad")
-            } else {
-                (0.0, 1e6, "a number in [0, 1e6]")
-            };
+            let (lo, hi, what) = Self::allowed(name);
             if !(x.is_finite() && x >= lo && x <= hi) {
                 return Err((name.clone(), format!("must be {what}; got {x}")));
             }
         }
         Ok(())
+    }
+}
+
+impl SprintParams {
+    /// What parameter `name` allows: (lowest, highest, in words), as [`SprintParams::validate`] checks it.
+    pub fn allowed(name: &str) -> (f64, f64, &'static str) {
+        if name.ends_with("_amp") || name == "arm_excitation" {
+            (0.0, 1.0, "an excitation in [0, 1]")
+        } else if name == "td_cd" || name == "td_lat_cd" {
+            (-10.0, 10.0, "a gain within ±10 rad/m")
+        } else if is_angle(name) {
+            (-std::f64::consts::PI, std::f64::consts::PI, "an angle within ±π rad")
+        } else {
+            (0.0, 1e6, "a number in [0, 1e6]")
+        }
     }
 }
 

@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::measure::balance::BalanceLoss;
 use crate::model::file::ModelFile;
 use crate::sim::columns;
+use crate::sim::rollout::Outcome;
 
 /// Standard gravity used to turn the model's mass into a body weight when `summary.json` has none (m/s²).
 pub const G: f64 = 9.81;
@@ -271,35 +273,47 @@ pub fn read_stances(dir: &Path) -> Result<Vec<super::tables::StanceRecord>, Erro
     super::tables::read_rows(&dir.join("steps.csv"))
 }
 
-/// A few lines about a finished run folder's `summary.json`: stances, speed, balance, steady-step metrics (best
-/// effort: `None` without a readable summary; a run without stride metrics gives one line).
+/// A few lines about a finished run folder's `summary.json`: how the run ended (see [`outcome_line`]), stances
+/// and speed, steady-step metrics (best effort: `None` without a readable summary; a run without stride metrics
+/// gives no steady-step line).
 pub fn run_report(dir: &Path) -> Option<String> {
     let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
     let v = serde_json::from_str::<serde_json::Value>(&text).ok()?;
     let m = &v["measures"];
+    let num = |x: &serde_json::Value| x.as_f64().unwrap_or(f64::NAN);
+    let balance = serde_json::from_value::<Option<BalanceLoss>>(m["balance_lost"].clone()).ok()?;
+    let outcome = serde_json::from_value::<Outcome>(v["run"]["outcome"].clone()).ok()?;
     let steps = m["stances"].as_array().map_or(0, |a| a.len());
-    let balance = match m["balance_lost"].get("reason") {
-        Some(r) => format!("balance lost at {:.3} s ({})", m["balance_lost"]["t"], r["kind"]),
-        None => "balance held".to_string(),
-    };
     let mut out = format!(
-        "  {steps} stances over {:.2} s, mean forward speed {:.2} m/s, {balance}",
-        m["survived"].as_f64().unwrap_or(f64::NAN),
-        m["mean_speed"].as_f64().unwrap_or(f64::NAN)
+        "  outcome: {}\n  {steps} stances over {:.2} s, mean forward speed {:.2} m/s",
+        outcome_line(outcome, num(&v["run"]["t_end"]), balance.as_ref()),
+        num(&m["survived"]),
+        num(&m["mean_speed"])
     );
     let s = &m["steady_step_means"];
     if let Some(ct) = s["contact_time"].as_f64() {
         out += &format!(
             "\n  steady steps: contact {:.3} s, flight {:.3} s, {:.2} Hz × {:.2} m, vertical GRF mean {:.2} / peak {:.2} BW",
             ct,
-            s["flight_time"].as_f64().unwrap_or(f64::NAN),
-            s["step_frequency"].as_f64().unwrap_or(f64::NAN),
-            s["step_length"].as_f64().unwrap_or(f64::NAN),
-            s["mean_vertical_grf_bw"].as_f64().unwrap_or(f64::NAN),
-            s["peak_vertical_grf_bw"].as_f64().unwrap_or(f64::NAN)
+            num(&s["flight_time"]),
+            num(&s["step_frequency"]),
+            num(&s["step_length"]),
+            num(&s["mean_vertical_grf_bw"]),
+            num(&s["peak_vertical_grf_bw"])
         );
     }
     Some(out)
+}
+
+/// How a run ended, in words: `completed at t = 2.100 s`, `balance lost at t = 0.308 s: trunk pitch beyond
+/// limit (1.002 rad)`, `diverged at t = … s (the state became non-finite)`; `t_end` is the simulated time reached (s).
+pub fn outcome_line(outcome: Outcome, t_end: f64, balance: Option<&BalanceLoss>) -> String {
+    match (outcome, balance) {
+        (Outcome::Diverged, _) => format!("diverged at t = {t_end:.3} s (the state became non-finite)"),
+        (_, Some(b)) => b.to_string(),
+        (Outcome::Completed, None) => format!("completed at t = {t_end:.3} s"),
+        (Outcome::Stopped, None) => format!("stopped early at t = {t_end:.3} s"),
+    }
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ impl Figure for ConvergenceFigure {
         if !lo.is_finite() {
             (lo, hi) = (0.1, 1.0);
         }
-        let (lo, hi) = ((lo / 1.5).min(hi / 10.0), hi * 1.5);
+        let (lo, hi) = sigma_axis(lo, hi);
         let mut c = ChartBuilder::on(&panels[1])
             .margin_top(pt(9.0) as u32)
             .margin_right(pt(7.0) as u32)
@@ -116,5 +116,33 @@ impl Figure for ConvergenceFigure {
             ],
             2,
         )
+    }
+}
+
+/// The σ axis (log scale) for step sizes from `lo` to `hi` (> 0): padded, at least a decade, and reaching below the
+/// second power of ten under its top (the axis labels powers of ten, not its ends), so that a short run with σ
+/// within one decade still shows two labelled ticks.
+fn sigma_axis(lo: f64, hi: f64) -> (f64, f64) {
+    let (lo, hi) = ((lo / 1.5).min(hi / 10.0), hi * 1.5);
+    (lo.min(10f64.powf(hi.log10().floor() - 1.0) / 1.3), hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sigma_axis;
+
+    /// Powers of ten strictly inside (lo, hi).
+    fn labelled(lo: f64, hi: f64) -> usize {
+        (-12..12).map(|k| 10f64.powi(k)).filter(|p| *p > lo && *p < hi).count()
+    }
+
+    #[test]
+    fn log_sigma_axis_of_a_short_run_has_more_than_one_tick() {
+        // The 48-rollout stance_push run of tools/golden.sh: σ from 1.0 to 1.2 showed only the tick "1".
+        for (lo, hi) in [(1.0, 1.2), (0.3, 0.4), (0.02, 0.05), (0.95, 0.99), (1e-3, 1.0)] {
+            let (a, b) = sigma_axis(lo, hi);
+            assert!(a < lo && b > hi, "[{lo}, {hi}] inside ({a}, {b})");
+            assert!(labelled(a, b) >= 2, "[{lo}, {hi}] → ({a}, {b})");
+        }
     }
 }

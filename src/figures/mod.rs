@@ -18,6 +18,7 @@ pub mod skeleton;
 pub mod stick;
 pub mod studies;
 pub mod style;
+pub mod sweep;
 pub mod torques;
 pub mod viewer;
 
@@ -114,10 +115,16 @@ pub const KINDS: &[Kind] = &[
         make: make_strength_mix,
         study: true,
     },
+    Kind {
+        name: "sweep",
+        reads: &["sweep.csv (a merged sweep folder)"],
+        make: make_sweep,
+        study: true,
+    },
 ];
 
 /// The tables that make a folder a study folder (no `timeseries.csv` of its own).
-pub const STUDY_TABLES: [&str; 3] = ["plateau.csv", "contributions.csv", "mixes.csv"];
+pub const STUDY_TABLES: [&str; 4] = ["plateau.csv", "contributions.csv", "mixes.csv", "sweep.csv"];
 
 /// The run folder's input files, each loaded at most once, on first use; a failure is kept as its message.
 pub struct Inputs {
@@ -289,6 +296,16 @@ fn make_strength_mix(inp: &Inputs) -> Outcome {
     }
 }
 
+fn make_sweep(inp: &Inputs) -> Outcome {
+    if inp.dir.join("plateau.csv").exists() {
+        return Outcome::Skipped("a plateau sweep: its figure is `plateau`".into());
+    }
+    match study_table(inp, "sweep.csv", read::TextTable::read) {
+        None => Outcome::Skipped("no sweep.csv (run `sprintlab merge` on a sweep folder)".into()),
+        Some(t) => figure(inp, "sweep", sweep::SweepFigure::build(&try_input!(t))),
+    }
+}
+
 fn make_viewer(inp: &Inputs) -> Outcome {
     let ts = try_input!(inp.timeseries());
     let model = try_input!(inp.model());
@@ -377,9 +394,9 @@ pub fn figures(run_dir: &Path) -> Result<Report, Error> {
     })
 }
 
-/// The `figures` command: runs [`figures`], prints each file written and each kind skipped (stdout) and each
-/// failure (stderr); an error if any kind failed.
-pub fn figures_command(run_dir: &Path) -> Result<(), Error> {
+/// The `figures` command: runs [`figures`], prints each file written (stdout), with `verbose` also each kind
+/// skipped and why, and each failure (stderr); an error if any kind failed.
+pub fn figures_command(run_dir: &Path, verbose: bool) -> Result<(), Error> {
     let report = figures(run_dir)?;
     for (kind, o) in &report.outcomes {
         match o {
@@ -388,7 +405,8 @@ pub fn figures_command(run_dir: &Path) -> Result<(), Error> {
                     println!("wrote {}", f.display());
                 }
             }
-            Outcome::Skipped(why) => println!("skipped {kind}: {why}"),
+            Outcome::Skipped(why) if verbose => println!("skipped {kind}: {why}"),
+            Outcome::Skipped(_) => {}
             Outcome::Failed(m) => eprintln!("error: figures: {kind}: {m}"),
         }
     }

@@ -3,6 +3,7 @@
 
 mod format;
 mod manifest;
+pub mod progress;
 
 pub use format::format_f64;
 pub use manifest::{utc_now, Manifest, SlurmIds};

@@ -103,11 +103,13 @@ impl BestHeader {
         let overlay: BTreeMap<String, f64> = self.names.iter().cloned().zip(values.iter().copied()).collect();
         let text = format!(
             "# Best parameters found by `sprintlab optimize` ({}, seed {}, {evaluations} evaluations, stop: \
-             {stop_reason}).\n# cost = {}\n# Replay: sprintlab simulate {} --params best.toml\n{}",
+             {stop_reason}).\n# cost = {}\n# Replay: sprintlab simulate {} --params {}\n{}",
             self.solver,
             self.seed,
             format_f64(cost),
             self.scenario.display(),
+            // Both paths as the optimisation was given them, so the line works from where it was started.
+            out.join("best.toml").display(),
             params::overlay_toml(&overlay)
         );
         write_atomic(&out.join("best.toml"), text.as_bytes())?;

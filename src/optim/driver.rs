@@ -294,7 +294,12 @@ fn search(
         header: setup.header.clone(),
     };
     let progress = match progress {
-        true => Progress::new(setup.max_evals as u64, ck.evaluations(), cfg.progress_every as u64),
+        true => Progress::new(
+            &setup.out.display().to_string(),
+            setup.max_evals as u64,
+            ck.evaluations(),
+            cfg.progress_every as u64,
+        ),
         false => Progress::silent(),
     };
     let solver = Search {

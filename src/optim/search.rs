@@ -15,7 +15,6 @@ use rayon::prelude::*;
 use super::checkpoint::{Checkpoint, RunFiles};
 use super::history::{median, HistoryRow};
 use super::space::{to_values, ScenarioCost};
-use crate::io::format_f64;
 
 /// Why a search ended without an error: the budget or the criteria that held (`SolverExit` text).
 pub const BUDGET: &str = "max_evals";
@@ -27,12 +26,20 @@ pub struct Interrupt(Arc<AtomicBool>);
 
 impl Interrupt {
     /// A flag set by Ctrl-C (SIGINT/SIGTERM). Installs the process's handler: call once, in the front end, and
-    /// hand clones to every optimisation.
+    /// hand clones to every optimisation. The first Ctrl-C sets the flag and says so; a second one quits at once
+    /// (exit status 130).
     pub fn on_ctrl_c() -> Self {
         let flag = Interrupt::default();
         let f = flag.0.clone();
         // A handler installed earlier keeps working for its own flag; this one then stays unset.
-        let _ = ctrlc::set_handler(move || f.store(true, Ordering::SeqCst));
+        let _ = ctrlc::set_handler(move || {
+            if f.swap(true, Ordering::SeqCst) {
+                eprintln!("\ninterrupted again: quitting at once");
+                std::process::exit(130);
+            }
+            // Starts on a new line: never on a progress bar's line.
+            eprintln!("\nCtrl-C: stopping after the work in flight (Ctrl-C again to quit at once)");
+        });
         flag
     }
 
@@ -155,36 +162,28 @@ impl<'a> Solver<ScenarioCost<'a>, PopulationState<Vec<f64>, f64>> for Search<'a>
     }
 }
 
-/// Progress: a bar on a terminal, else a line every `every` generations on stderr.
+/// Progress of a search ([`crate::io::progress`]): a bar on a terminal, else a line with ETA at the set interval
+/// and every `every` generations on stderr.
 pub struct Progress {
-    /// The bar (on a terminal).
-    pub bar: Option<indicatif::ProgressBar>,
-    /// Generations between lines off a terminal.
+    /// The bar or the lines.
+    pub display: crate::io::progress::Progress,
+    /// Generations between forced lines off a terminal (`optimize.progress_every`).
     pub every: u64,
 }
 
 impl Progress {
-    /// A bar on a terminal (positioned at `done` of `max_evals`), else line output.
-    pub fn new(max_evals: u64, done: u64, every: u64) -> Self {
-        let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
-            let b = indicatif::ProgressBar::new(max_evals);
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{elapsed_precise} [{bar:30}] {pos}/{len} evals {msg} ETA {eta}",
-                )
-                .expect("template")
-                .progress_chars("=> "),
-            );
-            b.set_position(done);
-            b
-        });
-        Progress { bar, every }
+    /// Progress of `max_evals` evaluations of which `done` are done (a resumed run); `label` names the run.
+    pub fn new(label: &str, max_evals: u64, done: u64, every: u64) -> Self {
+        Progress {
+            display: crate::io::progress::Progress::new(label, "evals", max_evals, done, true),
+            every,
+        }
     }
 
     /// No output (the runs of a best-of-N, which report when each ends).
     pub fn silent() -> Self {
         Progress {
-            bar: None,
+            display: crate::io::progress::Progress::new("", "evals", 0, 0, false),
             every: u64::MAX,
         }
     }
@@ -195,28 +194,22 @@ impl<I: State> Observe<I> for Progress {
         let get = |k: &str| kv.get(k).and_then(|v| v.get_float()).unwrap_or(f64::NAN);
         let uint = |k: &str| kv.get(k).and_then(|v| v.get_uint()).unwrap_or(0);
         let (generation, evaluations) = (uint("generation"), uint("evaluations"));
+        // Rounded: the exact values are in history.csv; a full-precision message wraps the bar.
         let line = format!(
-            "gen {generation} evals {evaluations} best {} median {} sigma {:.3e}",
-            format_f64(get("best")),
-            format_f64(get("median")),
+            "gen {generation} best {:.4} median {:.4} sigma {:.2e}",
+            get("best"),
+            get("median"),
             get("sigma")
         );
-        if let Some(b) = &self.bar {
-            b.set_position(evaluations);
-            b.set_message(line);
-        } else if generation % self.every == 0 {
-            eprintln!("{line}");
-        }
+        self.display.set(evaluations, &line, generation % self.every == 0);
         Ok(())
     }
 
     fn observe_final(&mut self, state: &I) -> Result<(), ArgminError> {
-        if let Some(b) = self.bar.take() {
-            if state.get_termination_reason() == Some(&TerminationReason::Interrupt) {
-                b.abandon();
-            } else {
-                b.finish_and_clear();
-            }
+        if state.get_termination_reason() == Some(&TerminationReason::Interrupt) {
+            self.display.abandon();
+        } else {
+            self.display.finish();
         }
         Ok(())
     }

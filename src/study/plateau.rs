@@ -79,9 +79,14 @@ pub struct ArmFinding {
     pub arm: String,
     /// Consecutive gains.
     pub gains: Vec<Gain>,
-    /// The level from which no later gain is significantly positive (push has stopped rising); `None` if the
-    /// last gain still rises.
-    pub plateau_from: Option<f64>,
+    /// Whether push has reached a plateau within the levels run: the slope over the three highest levels
+    /// ([`ArmFinding::slope_top`]) is not significantly above zero (slope − 95 % CI ≤ 0). This is the finding's
+    /// definition (docs/study.md).
+    pub plateau: bool,
+    /// The level from which no single step gain (level to next level) is significantly positive; `None` if the
+    /// last step gain is. Single 0.2× steps are rarely significant with 3 seeds, so this is not the plateau
+    /// verdict (see [`ArmFinding::plateau`]).
+    pub step_gains_stop_from: Option<f64>,
     /// Push at the lowest, 1.0 and the highest level (mean ± CI).
     pub push_low: Spread,
     /// See `push_low`.
@@ -107,20 +112,34 @@ pub struct ArmGap {
     pub ci95: f64,
 }
 
-/// What `sprintlab plateau` prints: one line per arm (push at the lowest and highest level, where it stops
-/// rising), then the table written.
+/// The definition of a plateau that [`ArmFinding::plateau`] applies, as printed and written.
+pub const PLATEAU_DEFINITION: &str = "a plateau: the least-squares slope of push over strength at the three highest \
+    levels (every seed's run a point) is not significantly above zero (slope - 95 % CI <= 0)";
+
+/// What `sprintlab plateau` prints: one paragraph per arm (push at the lowest and highest level, the slopes, the
+/// verdict by [`PLATEAU_DEFINITION`], where single step gains stop being significant), then the table written.
 pub fn report(findings: &[ArmFinding], dir: &Path) -> String {
     let ci = |s: &Spread| format!("{:.2} ± {:.2}", s.mean, s.ci95);
-    let mut out = String::new();
+    let sl = |s: &Slope| format!("{:.1} ± {:.1}", s.slope, s.ci95);
+    let mut out = format!("push: {} (N·s per stance); {PLATEAU_DEFINITION}\n", MEASURES[0]);
     for f in findings {
+        let high = f.gains.last().map_or(f64::NAN, |g| g.to);
         out += &format!(
-            "arm {}: push {} at the lowest level, {} at the highest; {}\n",
+            "arm {}: push {} at the lowest level, {} at {high:.1}x; slope from 1.0x {}, over the three highest levels {} \
+             N·s per stance per 1.0x: {}; single step gains {}\n",
             f.arm,
             ci(&f.push_low),
             ci(&f.push_high),
-            match f.plateau_from {
-                Some(l) => format!("no significant gain from {l}x on"),
-                None => "still rising at the highest level".into(),
+            sl(&f.slope_from_1),
+            sl(&f.slope_top),
+            if f.plateau {
+                format!("a plateau within {high:.1}x")
+            } else {
+                format!("still rising, no plateau within {high:.1}x")
+            },
+            match f.step_gains_stop_from {
+                Some(l) => format!("not significant from {l:.1}x on"),
+                None => "significant up to the highest level".into(),
             }
         );
     }
@@ -248,26 +267,28 @@ pub fn plateau(dir: &Path) -> Result<(Vec<Level>, Vec<ArmFinding>), Error> {
                     }
                 })
                 .collect();
-            let plateau_from = match gains.iter().rposition(|g| g.rising) {
+            let step_gains_stop_from = match gains.iter().rposition(|g| g.rising) {
                 Some(k) if k + 1 == gains.len() => None,
                 Some(k) => Some(gains[k].to),
                 None => Some(ls[0].level),
             };
+            let slope_top = slope(
+                &pts.iter()
+                    .copied()
+                    .filter(|p| p.0 >= ls[ls.len().saturating_sub(3)].level)
+                    .collect::<Vec<_>>(),
+            );
             Some(ArmFinding {
                 arm: arm.to_string(),
-                plateau_from,
+                plateau: slope_top.slope - slope_top.ci95 <= 0.0,
+                step_gains_stop_from,
                 push_low: push(ls[0]),
                 push_at_1: ls.iter().find(|l| l.level == 1.0).map(|l| push(l)),
                 push_high: push(ls[ls.len() - 1]),
                 balance_limited_levels: ls.iter().filter(|l| !l.binding.is_empty()).map(|l| l.level).collect(),
                 gains,
                 slope_from_1: slope(&pts.iter().copied().filter(|p| p.0 >= 1.0).collect::<Vec<_>>()),
-                slope_top: slope(
-                    &pts.iter()
-                        .copied()
-                        .filter(|p| p.0 >= ls[ls.len().saturating_sub(3)].level)
-                        .collect::<Vec<_>>(),
-                ),
+                slope_top,
             })
         })
         .collect();
@@ -336,6 +357,7 @@ fn write_outputs(dir: &Path, levels: &[Level], findings: &[ArmFinding]) -> Resul
         "arm_gaps": gaps,
         "slope_difference_from_1": slope_difference,
         "push_measure": MEASURES[0],
+        "plateau_definition": PLATEAU_DEFINITION,
         "arms": { "0": "a: pushing side varies, swing leg, arms, torso at 1.0", "1": "b: all contributors at the level" },
         "binding_usage": BINDING_USAGE,
         "findings": findings,

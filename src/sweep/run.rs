@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -25,6 +25,7 @@ use crate::error::Error;
 use crate::export::read::TextTable;
 use crate::export::run_folder::sample_steps;
 use crate::export::tables::csv_line;
+use crate::io::progress::Progress;
 pub(crate) use crate::io::write_atomic;
 use crate::io::{format_f64, Manifest};
 use crate::measure::{rollout, BalanceUsage, Evaluation};
@@ -270,14 +271,15 @@ pub fn simulate_point(point: &Loaded, dir: Option<&Path>) -> Result<(RunSummary,
     }
 }
 
-/// Runs a point and returns its metric fields.
+/// Runs a point and returns its metric fields; `None` when Ctrl-C stopped its optimisation (checkpoint written:
+/// the point resumes from it).
 fn run_point(
     loaded: &Loaded,
     plan: &Plan,
     p: &Point,
     out: &Path,
-    interrupt: &Option<Interrupt>,
-) -> Result<Vec<String>, Error> {
+    interrupt: &Interrupt,
+) -> Result<Option<Vec<String>>, Error> {
     let n_metrics = metric_columns(loaded, plan).len();
     let point = match point_scenario(loaded, plan, p) {
         Ok(l) => l,
@@ -285,14 +287,14 @@ fn run_point(
             // Each value was checked alone when planning; a combination can still be refused (e.g. two fields
             // that must agree). That is this point's result, not a gap.
             eprintln!("warning: point {} is not a valid scenario: {e}", p.index);
-            return Ok(empty_fields("invalid", n_metrics));
+            return Ok(Some(empty_fields("invalid", n_metrics)));
         }
     };
     let dir = out.join("points").join(point_dir(p.index));
     match plan.section.task {
         SweepTask::Simulate => {
             let (s, e) = simulate_point(&point, plan.section.run_folders.then_some(dir.as_path()))?;
-            Ok(metric_fields(&s, &e))
+            Ok(Some(metric_fields(&s, &e)))
         }
         SweepTask::Optimize => {
             let opts = crate::optim::driver::OptimizeOptions {
@@ -300,23 +302,15 @@ fn run_point(
                 resume: dir.exists(),
                 seed: None,
                 max_evals: None,
-                interrupt: interrupt.clone(),
+                interrupt: Some(interrupt.clone()),
                 on_generation: None,
             };
             let optimized = match crate::optim::driver::run(&point, &opts) {
                 Ok(o) => o,
                 Err(Error::NoFiniteCost { .. }) => {
-                    return Ok(empty_fields("diverged", n_metrics));
+                    return Ok(Some(empty_fields("diverged", n_metrics)));
                 }
-                Err(Error::Interrupted { .. }) => {
-                    return Err(usage(
-                        out,
-                        format!(
-                            "interrupted (Ctrl-C) during point {}: rerun the same `sprintlab sweep` command to resume",
-                            p.index
-                        ),
-                    ));
-                }
+                Err(Error::Interrupted { .. }) => return Ok(None),
                 Err(e) => return Err(e),
             };
             let (overlay, best) = (optimized.overlay, optimized.best);
@@ -332,7 +326,7 @@ fn run_point(
                     None => vec![String::new(); BestOf::COLUMNS.len()],
                 });
             }
-            Ok(f)
+            Ok(Some(f))
         }
     }
 }
@@ -555,67 +549,6 @@ fn read_sessions(path: &Path) -> Vec<Session> {
         .unwrap_or_default()
 }
 
-/// Progress of a shard: a bar on a terminal, a line per point (or per 2 %) otherwise.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    lines: bool,
-    total: u64,
-    done: AtomicU64,
-    label: String,
-    start: Instant,
-}
-
-impl Progress {
-    fn new(enabled: bool, label: String, total: u64, already: u64) -> Self {
-        let tty = std::io::stderr().is_terminal();
-        let bar = (enabled && tty).then(|| {
-            let b = indicatif::ProgressBar::new(total);
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{prefix} {elapsed_precise} [{bar:30}] {pos}/{len} points ETA {eta} {msg}",
-                )
-                .expect("template")
-                .progress_chars("=> "),
-            );
-            b.set_prefix(label.clone());
-            b.set_position(already);
-            b
-        });
-        Self {
-            bar,
-            lines: enabled && !tty,
-            total,
-            done: AtomicU64::new(already),
-            label,
-            start: Instant::now(),
-        }
-    }
-
-    fn point_done(&self, index: u64, status: &str, wall: f64) {
-        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
-        if let Some(b) = &self.bar {
-            b.set_position(done);
-            b.set_message(format!("point {index}: {status}"));
-        } else if self.lines {
-            let every = (self.total / 50).max(1);
-            if self.total <= 50 || done % every == 0 || done == self.total {
-                eprintln!(
-                    "{}: {done}/{} points, {:.1} s (point {index}: {status}, {wall:.2} s)",
-                    self.label,
-                    self.total,
-                    self.start.elapsed().as_secs_f64()
-                );
-            }
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(b) = &self.bar {
-            b.finish_and_clear();
-        }
-    }
-}
-
 /// Runs the points of one shard that are not done yet, in parallel (the current rayon pool), appending a row per
 /// finished point. Results do not depend on the thread count.
 pub fn run_shard(loaded: &Loaded, plan: &Plan, opts: &ShardOptions) -> Result<ShardReport, Error> {
@@ -662,19 +595,26 @@ pub fn run_shard(loaded: &Loaded, plan: &Plan, opts: &ShardOptions) -> Result<Sh
         failed: false,
     });
     let label = format!("shard {}/{}", opts.shard, opts.shards);
-    let progress = Progress::new(opts.progress, label, all.len() as u64, done.len() as u64);
+    let progress = Progress::new(label, "points", all.len() as u64, done.len() as u64, opts.progress);
+    let finished = AtomicU64::new(done.len() as u64);
     let ran = AtomicU64::new(0);
     let not_completed = AtomicU64::new(0);
     let pending: Vec<u64> = pending.into_iter().collect();
-    // Ctrl-C ends an optimisation after its generation in flight, with a checkpoint.
-    let interrupt = (plan.section.task == SweepTask::Optimize).then(Interrupt::on_ctrl_c);
+    // Ctrl-C: no new point starts; a rollout in flight finishes and is recorded, an optimisation in flight stops
+    // after its generation with a checkpoint (it resumes from there). A second Ctrl-C quits at once.
+    let interrupt = Interrupt::on_ctrl_c();
     let result = pending
         .par_iter()
         .with_max_len(1)
         .try_for_each(|&i| -> Result<(), Error> {
+            if interrupt.is_set() {
+                return Ok(());
+            }
             let t0 = Instant::now();
             let p = plan.point(i);
-            let metrics = run_point(loaded, plan, &p, &opts.out, &interrupt)?;
+            let Some(metrics) = run_point(loaded, plan, &p, &opts.out, &interrupt)? else {
+                return Ok(());
+            };
             let wall = t0.elapsed().as_secs_f64();
             let status = metrics[0].clone();
             let mut fields = plan.fields(&p);
@@ -686,20 +626,33 @@ pub fn run_shard(loaded: &Loaded, plan: &Plan, opts: &ShardOptions) -> Result<Sh
             if status != "completed" {
                 not_completed.fetch_add(1, Ordering::SeqCst);
             }
-            progress.point_done(i, &status, wall);
+            let n = finished.fetch_add(1, Ordering::SeqCst) + 1;
+            progress.set(n, &format!("point {i}: {status}, {wall:.1} s"), false);
             Ok(())
         });
-    progress.finish();
     let ran = ran.into_inner();
+    let interrupted = result.is_ok() && interrupt.is_set() && done.len() as u64 + ran < all.len() as u64;
+    if interrupted {
+        progress.abandon();
+    } else {
+        progress.finish();
+    }
     if let Some(last) = sessions.last_mut() {
         last.ran = ran;
-        last.finished = result.is_ok();
+        last.finished = result.is_ok() && !interrupted;
         last.manifest.finish();
     }
     // Provenance is best effort once points have been recorded (a full disk must not hide the real error).
     let meta_written = write_sessions(&meta, &sessions);
     result?;
     meta_written?;
+    if interrupted {
+        return Err(Error::SweepInterrupted {
+            dir: opts.out.clone(),
+            recorded: done.len() as u64 + ran,
+            points: all.len() as u64,
+        });
+    }
     Ok(ShardReport {
         csv,
         points: all.len() as u64,

@@ -72,18 +72,19 @@ const CASES: &[Case] = &[
     // TOML syntax.
     case("syntax_unclosed_bracket.toml", 3, 7, "(syntax)", "unclosed table, expected `]`"),
     case("syntax_missing_equals.toml", 4, 4, "(syntax)", "key with no value, expected `=`"),
-    case("syntax_duplicate_key.toml", 5, 1, "(syntax)", "duplicate key"),
+    case("syntax_duplicate_key.toml", 5, 1, "world.dt", "duplicate key `world.dt`: each key may appear only once"),
     case("nul_byte_in_comment.toml", 3, 10, "(syntax)", "expected printable characters"),
     // Unknown tables and keys.
     case("unknown_table.toml", 5, 2, "solver", "expected one of `model`, `athlete`, `world`"),
     case("unknown_key_athlete.toml", 4, 1, "athlete.heigth_m", "expected one of `height_m`, `mass_kg`"),
     case("unknown_key_world.toml", 5, 1, "world.timestep", "expected one of `gravity`, `ground`, `dt`, `substeps`"),
     // Wrong types.
-    case("wrong_type_dt_string.toml", 4, 6, "world.dt", "invalid type: string \"0.001\", expected f64"),
-    case("wrong_type_ground_array.toml", 5, 10, "world.ground", "invalid type: sequence, expected a boolean"),
-    case("wrong_type_substeps_float.toml", 5, 12, "world.substeps", "floating point `1.5`, expected usize"),
+    case("wrong_type_dt_string.toml", 4, 6, "world.dt", "expected a number in (0, 0.01] s; got the string \"0.001\""),
+    case("mass_with_unit_string.toml", 5, 11, "athlete.mass_kg", "expected a number in [30, 200] kg; got the string \"75 kg\""),
+    case("wrong_type_ground_array.toml", 5, 10, "world.ground", "expected true or false; got an array"),
+    case("wrong_type_substeps_float.toml", 5, 12, "world.substeps", "expected an integer in [1, 16]; got the number 1.5"),
     case("gravity_two_components.toml", 4, 11, "world.gravity", "invalid length 2, expected an array of length 3"),
-    case("seed_negative.toml", 9, 8, "run.seed", "invalid value: integer `-1`, expected u64"),
+    case("seed_negative.toml", 9, 8, "run.seed", "expected an integer ≥ 0; got the integer -1"),
     // Values out of their physical range (NaN and infinities included).
     case("mass_zero.toml", 5, 11, "athlete.mass_kg", "must be a number in [30, 200] kg; got 0"),
     case("mass_negative.toml", 5, 11, "athlete.mass_kg", "must be a number in [30, 200] kg; got -75"),
@@ -130,9 +131,10 @@ const CASES: &[Case] = &[
         located_in: "start_out_of_range.params.toml",
         ..case("optimize_start_out_of_range.toml", 3, 9, "controller.sprint.leg_k", "start value 1200 lies outside this scenario's range [100, 900]")
     },
-    case("optimize_sigma0_zero.toml", 6, 10, "optimize.sigma0", "must be in (0, 10]; got 0"),
+    case("optimize_sigma0_zero.toml", 6, 10, "optimize.sigma0", "must be a number in (0, 10]; got 0"),
     // Missing tables, empty files, binary garbage.
     case("missing_run.toml", 1, 1, "run", "missing field `run`"),
+    case("best_toml_given_as_scenario.toml", 1, 1, "(file)", "not a scenario; replay it with `sprintlab simulate SCENARIO --params tests/bad_scenarios/best_toml_given_as_scenario.toml`"),
     case("empty.toml", 1, 1, "(file)", "at least [controller] (kind) and [run] (duration) are required"),
     case("only_comments.toml", 1, 1, "controller", "missing field `controller`"),
     case("garbage.toml", 1, 1, "(file)", "not UTF-8 text: a scenario is a TOML file"),
@@ -185,8 +187,10 @@ impl Case {
         if !stderr.contains(self.says) {
             p.push(format!("no `{}`", self.says));
         }
-        if !stdout.is_empty() {
-            p.push(format!("stdout not empty: {stdout:?}"));
+        // `check` ends with its count; nothing else may reach stdout.
+        let want = if command == "check" { "0 of 1 file valid\n" } else { "" };
+        if stdout != want {
+            p.push(format!("stdout is {stdout:?}, want {want:?}"));
         }
         p.into_iter()
             .map(|x| format!("{command} {}: {x}\n    stderr: {}", self.file, stderr.trim_end()))
@@ -245,6 +249,10 @@ fn check_of_all_bad_files_at_once_reports_each() {
     assert!(!o.status.success());
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(stderr.lines().count(), CASES.len(), "one error per file:\n{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        format!("0 of {} files valid\n", CASES.len())
+    );
     for c in CASES {
         assert!(stderr.contains(&c.located()), "no `{}` in\n{stderr}", c.located());
     }
@@ -316,5 +324,28 @@ fn the_verification_scenario_as_written_passes_check() {
     );
     let o = sprintlab([Path::new("check"), path]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "ok data/verification/zero_g.toml\n");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "ok data/verification/zero_g.toml\n1 of 1 file valid\n"
+    );
+}
+
+/// `check` on good and bad files together: `ok` for each good one, the error for each bad one, the count at the
+/// end, and failure.
+#[test]
+fn check_says_ok_per_good_file_and_counts_them() {
+    let good = Path::new("data/verification/zero_g.toml");
+    let bad = Path::new(DIR).join("dt_zero.toml");
+    let o = sprintlab([Path::new("check"), good, &bad, good]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "ok data/verification/zero_g.toml\nok data/verification/zero_g.toml\n2 of 3 files valid\n"
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("dt_zero.toml:4:6: `world.dt`: must be a number in (0, 0.01] s; got 0"),
+        "{stderr}"
+    );
 }

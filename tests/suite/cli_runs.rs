@@ -122,3 +122,93 @@ fn every_shipped_scenario_checks() {
     let o = Command::new(BIN).arg("check").args(&files).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// Issue 19 item 2: a run that lost balance exits 0 (a result, not an error), so `simulate` and `run` must say
+/// how it ended, with when and why, and the stride metrics; a run that went the whole way says so.
+#[test]
+fn simulate_and_run_say_the_outcome_aloud() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("try");
+    let o = Command::new(BIN)
+        .args(["simulate", "scenarios/sprint_try.toml", "--out"])
+        .arg(&out)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let summary: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(
+        summary["run"]["outcome"], "stopped",
+        "the untuned sprint controller falls"
+    );
+    let lost = &summary["measures"]["balance_lost"];
+    let t = lost["t"].as_f64().unwrap();
+    assert_eq!(lost["reason"]["kind"], "pelvis-too-low");
+    assert!(
+        stdout.contains(&format!("outcome: balance lost at t = {t:.3} s: pelvis too low (z = ")),
+        "{stdout}"
+    );
+    let stances = summary["measures"]["stances"].as_array().unwrap().len();
+    assert!(
+        stdout.contains(&format!("  {stances} stances over {t:.2} s")),
+        "{stdout}"
+    );
+
+    let sc = dir.path().join("drop.toml");
+    std::fs::write(
+        &sc,
+        "[initial]\ndrop_height = 0.03\n[controller]\nkind = \"hold-posture\"\n[run]\nduration = 0.3\n",
+    )
+    .unwrap();
+    let o = Command::new(BIN)
+        .arg("run")
+        .arg(&sc)
+        .arg("--no-figures")
+        .arg("--out")
+        .arg(dir.path().join("drop"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("outcome: completed at t = 0.300 s"), "{stdout}");
+}
+
+/// Issue 19 item 9: `--version` names the git revision and rapier, `--help` says what no command does,
+/// `scenarios` lists every shipped scenario with its first sentence, `completions` prints a script.
+#[test]
+fn version_help_scenario_list_and_completions() {
+    let run = |args: &[&str]| {
+        let o = Command::new(BIN).args(args).current_dir(root()).output().unwrap();
+        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let v = run(&["--version"]);
+    assert!(v.starts_with("sprintlab 0.1.0 (git "), "{v}");
+    assert!(v.contains(", rapier3d-f64 0.36.1)"), "{v}");
+    let help = run(&["--help"]);
+    assert!(
+        help.contains("Without a command, sprintlab runs the built-in quickstart"),
+        "{help}"
+    );
+    let list = run(&["scenarios"]);
+    let mut files: Vec<String> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .collect();
+    files.sort();
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), files.len(), "{list}");
+    for (line, f) in lines.iter().zip(&files) {
+        let rest = line
+            .strip_prefix(&format!("scenarios/{f}"))
+            .unwrap_or_else(|| panic!("{line}"));
+        assert!(rest.trim().len() > 10, "{line}");
+        assert!(line.chars().count() <= 130, "one terminal line: {line}");
+    }
+    let sprint = lines.iter().find(|l| l.starts_with("scenarios/sprint.toml")).unwrap();
+    assert!(sprint.contains("The shipped sprinter (issue 4)"), "{sprint}");
+    let bash = run(&["completions", "bash"]);
+    assert!(bash.contains("_sprintlab()") && bash.contains("plateau"), "{bash}");
+}

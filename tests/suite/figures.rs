@@ -47,6 +47,9 @@ fn every_figure_kind_from_real_runs() {
     let opt = optimize_run(tmp.path());
     let o = ok(&["figures", drop.to_str().unwrap()]);
     let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("skipped"), "skipped kinds only with --verbose: {out}");
+    let o = ok(&["figures", "--verbose", drop.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("skipped convergence: no history.csv"), "{out}");
     ok(&["figures", opt.to_str().unwrap()]);
 

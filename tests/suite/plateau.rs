@@ -82,6 +82,10 @@ fn tiny_plateau_runs_end_to_end_and_reruns_bit_identically() {
             "arm {arm}: {got} vs {want}"
         );
         assert_eq!(summary["findings"][k]["slope_top"]["n"], 4);
+        // The verdict is the written definition applied to that slope.
+        let top = &summary["findings"][k]["slope_top"];
+        let flat = top["slope"].as_f64().unwrap() - top["ci95"].as_f64().unwrap() <= 0.0;
+        assert_eq!(summary["findings"][k]["plateau"], flat, "arm {arm}");
     }
     let gaps = summary["arm_gaps"].as_array().unwrap();
     assert_eq!(gaps.len(), 2, "{gaps:?}");
@@ -115,4 +119,30 @@ fn tiny_plateau_runs_end_to_end_and_reruns_bit_identically() {
         std::fs::read(a.join("sweep.csv")).unwrap(),
         std::fs::read(b.join("sweep.csv")).unwrap()
     );
+}
+
+/// Issue 19 item 3: on the committed plateau sweep the tool states the finding the prose states (docs/study.md,
+/// README: no plateau within 2.0× in either arm), under the definition it prints.
+#[test]
+fn the_tool_states_the_committed_finding_as_the_prose_does() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let d = tempfile::tempdir().unwrap();
+    for f in ["sweep.csv", "sweep.json"] {
+        std::fs::copy(root.join("results/plateau").join(f), d.path().join(f)).unwrap();
+    }
+    let said = sprintlab(&["plateau", d.path().to_str().unwrap()]);
+    assert!(said.contains("a plateau: the least-squares slope of push over strength at the three highest levels"));
+    for arm in ["a", "b"] {
+        let line = said.lines().find(|l| l.starts_with(&format!("arm {arm}: "))).unwrap();
+        assert!(line.contains("still rising, no plateau within 2.0x"), "{line}");
+    }
+    let prose = |f: &str| {
+        std::fs::read_to_string(root.join(f))
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert!(prose("docs/study.md").contains("no plateau within 2.0×"));
+    assert!(prose("README.md").contains("not a plateau within 2.0×"));
 }

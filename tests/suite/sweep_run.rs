@@ -299,6 +299,83 @@ fn a_killed_shard_resumes_without_losing_or_repeating_points() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("3 done before, 0 run now"));
 }
 
+/// Sends SIGINT to a process (the Ctrl-C of a terminal).
+fn sigint(pid: u32) {
+    let ok = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "kill -INT {pid}");
+}
+
+/// Issue 19 item 4: Ctrl-C in a sweep stops after the points in flight, records them, leaves no hidden staging
+/// folder, exits 1 saying how to resume; the resumed sweep equals an uninterrupted one. A second Ctrl-C quits at
+/// once (exit 130), and even then the resumed sweep completes identically.
+#[test]
+fn ctrl_c_in_a_sweep_stops_after_the_points_in_flight_and_resumes_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    // ≈ 0.2 s points on one thread: the signal lands with points still to run.
+    let sc = write_scenario(dir.path(), "drop.toml", 1.0);
+    let reference = sweep_and_merge(&sc, &dir.path().join("reference"), 1, 2);
+    for (name, signals) in [("once", 1), ("twice", 2)] {
+        let out = dir.path().join(name);
+        let csv = out.join("shard-0000-of-0001.csv");
+        let child = Command::new(BIN)
+            .args(["sweep", s(&sc), "--out", s(&out), "--threads", "1"])
+            .env_remove("SLURM_ARRAY_TASK_ID")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let t0 = Instant::now();
+        while std::fs::read_to_string(&csv).map_or(0, |t| t.lines().count()) < 2 {
+            assert!(t0.elapsed() < Duration::from_secs(60), "no row within 60 s");
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        for _ in 0..signals {
+            sigint(child.id());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let o = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        let recorded = rows(&csv).len();
+        if signals == 1 {
+            assert_eq!(o.status.code(), Some(1), "{err}");
+            assert!(
+                err.contains(&format!(
+                    "interrupted (Ctrl-C) after the points in flight: {recorded} of 6 points"
+                )),
+                "{err}"
+            );
+            assert!(err.contains("resume with the same `sprintlab sweep` command"), "{err}");
+            assert!(recorded < 6, "stopped before the end: {recorded} rows");
+            let names: Vec<String> = std::fs::read_dir(out.join("points"))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            assert_eq!(
+                names.len(),
+                recorded,
+                "a folder per recorded point, none hidden: {names:?}"
+            );
+            assert!(names.iter().all(|n| !n.starts_with('.')), "{names:?}");
+        } else {
+            assert_eq!(o.status.code(), Some(130), "{err}");
+            assert!(err.contains("interrupted again: quitting at once"), "{err}");
+        }
+        let o = ok(run(&["sweep", s(&sc), "--out", s(&out)], 2));
+        let said = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            said.contains(&format!("{recorded} done before, {} run now", 6 - recorded)),
+            "{said}"
+        );
+        assert!(merged(&out) == reference, "{name}: resumed sweep differs");
+        let names = std::fs::read_dir(out.join("points")).unwrap().count();
+        assert_eq!(names, 6, "{name}: no staging folders left after the resume");
+    }
+}
+
 #[test]
 fn killed_at_any_moment_again_and_again_the_sweep_still_completes_identically() {
     let dir = tempfile::tempdir().unwrap();
@@ -683,4 +760,35 @@ fn optimize_points_report_their_best_solution_whatever_the_threads() {
             "the row is the optimum's rollout"
         );
     }
+}
+
+/// Issue 19 item 8: `figures` on a merged sweep folder draws the sweep figure (each outcome against each varied
+/// value) instead of failing on the run-folder files it does not have; the skipped kinds only with --verbose.
+#[test]
+fn figures_on_a_sweep_folder_draw_the_sweep_figure() {
+    let dir = tempfile::tempdir().unwrap();
+    let sc = write_scenario(dir.path(), "drop.toml", 0.3);
+    let out = dir.path().join("sweep");
+    sweep_and_merge(&sc, &out, 1, 2);
+    let o = ok(run(&["figures", s(&out)], 1));
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        said,
+        format!(
+            "wrote {0}/figures/sweep.svg\nwrote {0}/figures/sweep.png\n",
+            out.display()
+        )
+    );
+    assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = std::fs::read_to_string(out.join("figures/sweep.svg")).unwrap();
+    for path in ["initial.drop_height", "strength.push"] {
+        assert!(svg.contains(path), "an axis per varied path: {path}");
+    }
+    assert_eq!(
+        crate::common::png_width(&out.join("figures/sweep.png")),
+        2067,
+        "two varied paths: double column"
+    );
+    let o = ok(run(&["figures", "--verbose", s(&out)], 1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("skipped grf: a study folder"));
 }
