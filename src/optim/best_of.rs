@@ -101,6 +101,15 @@ pub(super) fn run(loaded: &Loaded, opts: &OptimizeOptions, setup: Setup) -> Resu
             ),
         ));
     }
+    if out.join("checkpoint.json").is_file() {
+        return Err(Error::io(
+            out.join("checkpoint.json"),
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "this folder holds a single optimisation, not a best-of-N (`[optimize] runs`): use another --out",
+            ),
+        ));
+    }
     let runs_dir = out.join("runs");
     std::fs::create_dir_all(&runs_dir).map_err(|e| Error::io(&runs_dir, e))?;
     // Not finished until every run is: the studies take a folder with `summary.json` for a finished one.
