@@ -57,6 +57,7 @@ fn bench(c: &mut Criterion) {
                     seed: None,
                     max_evals: None,
                     interrupt: None,
+                    on_generation: None,
                 };
                 pool.install(|| optimize(l, &opts)).expect("optimize");
             })

@@ -314,6 +314,7 @@ fn run_command(command: Command) -> Result<(), Error> {
                 seed,
                 max_evals,
                 interrupt: Some(optim::search::Interrupt::on_ctrl_c()),
+                on_generation: None,
             };
             let l = scenario::load(&scenario)?;
             let dir = with_threads(threads, || optim::driver::optimize(&l, &opts))?;

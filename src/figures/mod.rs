@@ -117,7 +117,7 @@ pub const KINDS: &[Kind] = &[
 ];
 
 /// The tables that make a folder a study folder (no `timeseries.csv` of its own).
-const STUDY_TABLES: [&str; 3] = ["plateau.csv", "contributions.csv", "mixes.csv"];
+pub const STUDY_TABLES: [&str; 3] = ["plateau.csv", "contributions.csv", "mixes.csv"];
 
 /// The run folder's input files, each loaded at most once, on first use; a failure is kept as its message.
 pub struct Inputs {

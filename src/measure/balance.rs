@@ -191,13 +191,14 @@ pub struct BalanceChecker {
 }
 
 impl BalanceChecker {
-    /// Precomputes for a model: the trunk is the segment named `torso` (else the root); every segment not in
-    /// [`Model::feet`] contributes its geoms — capsule end points with the radius, sphere centres with the
+    /// Precomputes for a model: the trunk is the segment named `torso` (else the root); every segment without
+    /// contact spheres (not a foot or a toe) contributes its geoms — capsule end points with the radius, sphere centres with the
     /// radius, box corners with radius 0.
     pub fn new(model: &Model) -> Self {
         let mut segments = Vec::new();
         for (i, seg) in model.segments.iter().enumerate() {
-            if model.feet.contains(&i) {
+            // Feet and their toes (every segment with contact spheres) may touch the ground.
+            if model.spheres.iter().any(|sp| sp.segment == i) {
                 continue;
             }
             let v = |p: &[f64; 3]| Vector::new(p[0], p[1], p[2]);

@@ -342,6 +342,7 @@ mod tests {
             cop: vec![[f64::NAN; 2]; 2],
             free_moment: vec![0.0; 2],
             torque: Vec::new(),
+            passive_torque: Vec::new(),
             finite: true,
         }
     }

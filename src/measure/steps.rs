@@ -22,6 +22,8 @@ struct Sample {
     trunk_pitch: f64,
     trunk_yaw: f64,
     torque: Vec<f64>,
+    /// Net joint power per DOF, (generator + passive torque) × joint angular velocity at the end of the step (W).
+    power: Vec<f64>,
     fz: Vec<f64>,
 }
 
@@ -30,6 +32,10 @@ struct Sample {
 pub struct StepRecorder {
     samples: Vec<Sample>,
     trunk: usize,
+    /// Time step (s): the interval each sample's power acts over.
+    dt: f64,
+    /// Per foot, its leg's DOFs (hip to toe, model order) as `(joint name without the side suffix, DOF index)`.
+    legs: Vec<Vec<(String, usize)>>,
 }
 
 /// One row of `steps.csv` (SI units unless the name says BW or per kg).
@@ -80,6 +86,11 @@ pub struct StepRow {
     pub contact_speed_dip: f64,
     /// Peak torque of each muscle group over the step, both sides, by group name (N·m/kg).
     pub peak_group_torque_nm_per_kg: Vec<(String, f64)>,
+    /// Per joint DOF of the stance leg (name without the side suffix: `hip_flex`, `knee`, `ankle`, `mtp`…), the
+    /// positive and the negative work of the net joint torque over the stance (touchdown to lift-off), ∫max(τω, 0)
+    /// dt and ∫min(τω, 0) dt (J), τ the generators' plus the passive torque (damping, joint spring, range stops)
+    /// and ω the joint angular velocity. NaN for a DOF the stance leg lacks.
+    pub joint_work_j: Vec<(String, [f64; 2])>,
 }
 
 impl StepRecorder {
@@ -88,6 +99,8 @@ impl StepRecorder {
         Self {
             samples: Vec::new(),
             trunk: model.segment_index("torso").unwrap_or(0),
+            dt: 0.0,
+            legs: model.feet.iter().map(|&f| leg_dofs(model, f)).collect(),
         }
     }
 
@@ -98,6 +111,13 @@ impl StepRecorder {
         let z = r * rapier3d_f64::math::Vector::Z;
         let x = r * rapier3d_f64::math::Vector::X;
         let com = sim.measures(state).com;
+        self.dt = sim.world.dt;
+        let n = m.dofs.len();
+        let (mut q, mut qd) = (vec![0.0; n], vec![0.0; n]);
+        sim.joint_state(state, &mut q, &mut qd);
+        let power = (0..n)
+            .map(|i| (report.torque[i] + report.passive_torque[i]) * qd[i])
+            .collect();
         self.samples.push(Sample {
             t: state.t,
             foot_x: m.feet.iter().map(|&f| sim.segment_pose(state, f).0.x).collect(),
@@ -106,6 +126,7 @@ impl StepRecorder {
             trunk_pitch: z.x.atan2(z.z),
             trunk_yaw: x.y.atan2(x.x),
             torque: report.torque.clone(),
+            power,
             fz: report.grf.iter().map(|g| g[2]).collect(),
         });
     }
@@ -154,12 +175,17 @@ impl StepRecorder {
             // Every group of the model gets a column, 0 when it produced no torque in this step: rows stay aligned
             // (a passive contributor, e.g. arms off, has groups that never act).
             let mut peaks: Vec<(String, f64)> = Vec::new();
-            for g in model.dofs.iter().flat_map(|d| d.generators.iter()) {
+            for g in model
+                .dofs
+                .iter()
+                .filter(|d| !d.passive)
+                .flat_map(|d| d.generators.iter())
+            {
                 if !peaks.iter().any(|(n, _)| *n == g.params.group) {
                     peaks.push((g.params.group.clone(), 0.0));
                 }
             }
-            for (i, d) in model.dofs.iter().enumerate() {
+            for (i, d) in model.dofs.iter().enumerate().filter(|(_, d)| !d.passive) {
                 for s in step {
                     let tau = s.torque[i];
                     let g = &d.generators[if tau >= 0.0 { 0 } else { 1 }].params.group;
@@ -204,10 +230,66 @@ impl StepRecorder {
                 net_horizontal_impulse: st.propulsive_impulse + st.braking_impulse,
                 contact_speed_dip,
                 peak_group_torque_nm_per_kg: peaks,
+                joint_work_j: self.joint_work(st.foot, contact),
             });
         }
         out
     }
+}
+
+impl StepRecorder {
+    /// Positive and negative net joint work over `contact` per joint of foot `foot`'s leg, in the columns of the
+    /// first foot's leg (J).
+    fn joint_work(&self, foot: usize, contact: &[Sample]) -> Vec<(String, [f64; 2])> {
+        let Some(columns) = self.legs.first() else {
+            return Vec::new();
+        };
+        columns
+            .iter()
+            .map(|(name, _)| {
+                let dof = self.legs[foot].iter().find(|(n, _)| n == name).map(|&(_, i)| i);
+                let work = match dof {
+                    None => [f64::NAN; 2],
+                    Some(i) => {
+                        let (mut pos, mut neg) = (0.0, 0.0);
+                        for s in contact {
+                            let e = s.power[i] * self.dt;
+                            if e > 0.0 {
+                                pos += e;
+                            } else {
+                                neg += e;
+                            }
+                        }
+                        [pos, neg]
+                    }
+                };
+                (name.clone(), work)
+            })
+            .collect()
+    }
+}
+
+/// The DOFs of the leg ending in foot segment `foot`: its chain of parents below the root, the foot, and the
+/// segments hanging from the foot (a toe), in model DOF order, named without the side suffix `_r`/`_l`.
+fn leg_dofs(model: &Model, foot: usize) -> Vec<(String, usize)> {
+    let mut segs = vec![foot];
+    let mut p = model.segments[foot].parent;
+    while let Some(s) = p.filter(|&s| model.segments[s].parent.is_some()) {
+        segs.push(s);
+        p = model.segments[s].parent;
+    }
+    segs.extend((0..model.segments.len()).filter(|&s| model.segments[s].parent == Some(foot)));
+    (0..model.dofs.len())
+        .filter(|&i| segs.contains(&model.dofs[i].segment))
+        .map(|i| {
+            let name = &model.dofs[i].name;
+            let base = name
+                .strip_suffix("_r")
+                .or_else(|| name.strip_suffix("_l"))
+                .unwrap_or(name);
+            (base.to_string(), i)
+        })
+        .collect()
 }
 
 /// A numeric column of `steps.csv`: its name and how a row gives its value.
@@ -239,16 +321,19 @@ pub const COLUMNS: &[StepColumn] = &[
 ];
 
 impl StepRow {
-    /// The numeric values in file order: [`COLUMNS`], then the group peaks.
+    /// The numeric values in file order: [`COLUMNS`], the group peaks, then the joint work (positive, negative
+    /// per joint).
     pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
         COLUMNS
             .iter()
             .map(move |(_, f)| f(self))
             .chain(self.peak_group_torque_nm_per_kg.iter().map(|(_, x)| *x))
+            .chain(self.joint_work_j.iter().flat_map(|(_, w)| *w))
     }
 }
 
-/// The header of `steps.csv` for these rows: `step`, `side`, [`COLUMNS`], the group peaks of the first row.
+/// The header of `steps.csv` for these rows: `step`, `side`, [`COLUMNS`], the group peaks of the first row, then
+/// its stance-leg joint work, `work_pos_<joint>_j` and `work_neg_<joint>_j` per joint.
 pub fn header(rows: &[StepRow]) -> Vec<String> {
     let mut cols: Vec<String> = ["step", "side"].iter().map(|s| s.to_string()).collect();
     cols.extend(COLUMNS.iter().map(|(n, _)| n.to_string()));
@@ -258,6 +343,10 @@ pub fn header(rows: &[StepRow]) -> Vec<String> {
                 .iter()
                 .map(|(g, _)| format!("peak_{g}_nm_per_kg")),
         );
+        for (j, _) in &r.joint_work_j {
+            cols.push(format!("work_pos_{j}_j"));
+            cols.push(format!("work_neg_{j}_j"));
+        }
     }
     cols
 }

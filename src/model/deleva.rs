@@ -56,6 +56,25 @@ const HEEL_BEHIND_ANKLE: f64 = 0.25;
 /// length from the heel (the ball of the foot), not at the toe tip: a toe-tip contact would give the
 /// plantarflexors a lever about 1.6 times too long in push-off.
 const BALL_FROM_HEEL: f64 = 0.73;
+// The toe segment (`[athlete] toe = true`, issue 16): the foot is split at the metatarsophalangeal (MTP) joint,
+// under which the ball spheres already sit, into a rear foot and a toe segment (de Leva gives the foot as one
+// segment; the split follows the models below, see /work/shared/notes/sprint-speed.md §3).
+/// Toe mass as a fraction of the whole foot's: 0.219 kg of the foot in the OpenSim gait2392-type model of subject
+/// JA1 (75.9 kg), 13.8 % (0.29 % of body mass; read in the model file). The toes' length is the part of the foot
+/// beyond [`BALL_FROM_HEEL`]: 27 % of the heel–toe-tip length (gait2392 JA1: toe tip 0.077 m beyond the MTP, about
+/// 28 %; the Rottier sprint model: 0.085 m against a 0.222 m heel–MTP line, 28 %).
+const TOE_MASS_FRACTION: f64 = 0.138;
+/// Passive MTP stiffness about the neutral angle (N·m/rad): 25, the PredSim setting for D'Hondt et al. 2023 with
+/// the Falisse et al. 2022 MTP joint, and the OpenSim helper "Sasaki 2009" value (both read in the code); the
+/// notes' range for gait and sprint models is 20–30.
+const MTP_STIFFNESS: f64 = 25.0;
+/// Passive MTP damping (N·m·s/rad): 2, the same PredSim setting (notes' range 1–2).
+const MTP_DAMPING: f64 = 2.0;
+/// MTP range of motion (rad), extension (toes up) +: the stiff stop (the limit spring, `LIMIT_STIFFNESS`) at 60°
+/// extension as the notes advise (Falisse et al. 2019 fit their passive MTP torque over 0–65°); the flexion stop
+/// at −30° is a modelling choice, not a measurement (the ground pushes the toes up, not down, in stance).
+const MTP_ROM: [f64; 2] = [-30.0 * DEG, 60.0 * DEG];
+
 /// Foot box half width, y (m).
 const FOOT_HALF_WIDTH: f64 = 0.05;
 /// Foot box half height, z (m); the box bottom is on the ground in the standing pose.
@@ -117,6 +136,23 @@ const DAMPING_LARGE: f64 = 0.5;
 const DAMPING_MEDIUM: f64 = 0.2;
 /// Elbow damping (N·m·s/rad).
 const DAMPING_SMALL: f64 = 0.1;
+
+/// The rear foot: the whole foot minus the toe `(mass, COM x, inertia about its COM)`, both with COMs on the
+/// foot frame's line `y = 0, z = foot COM z` so the rear foot's inertia stays diagonal (parallel-axis theorem,
+/// offsets along x only).
+fn rear_foot(whole: Inertial, toe: (f64, f64, [f64; 3])) -> Inertial {
+    let (mf, cf, i_f) = whole;
+    let (mt, xt, it) = toe;
+    let mr = mf - mt;
+    let xr = (mf * cf[0] - mt * xt) / mr;
+    let (df, dt) = (cf[0] - xr, xt - xr);
+    let inertia = [
+        i_f[0] - it[0],
+        i_f[1] + mf * df * df - it[1] - mt * dt * dt,
+        i_f[2] + mf * df * df - it[2] - mt * dt * dt,
+    ];
+    (mr, [xr, cf[1], cf[2]], inertia)
+}
 
 /// One de Leva row as read from the CSV (fractions of the reference subject; length in m at 1.741 m).
 #[derive(Debug, Clone, Copy)]
@@ -213,6 +249,7 @@ fn dof(name: String, axis: [f64; 3], positive: &str, limits: [f64; 2], damping: 
         pd_standing_kp_kd: None,
         limits: Some(limits),
         damping: Some(damping),
+        stiffness: None,
         generators: None,
     }
 }
@@ -265,6 +302,21 @@ fn capsule(p0: [f64; 3], p1: [f64; 3], r: f64, s: f64) -> GeomSpec {
 ///
 /// Inputs are checked with `debug_assert!` only (positive and finite); the scenario layer validates ranges.
 pub fn default_athlete(height_m: f64, mass_kg: f64) -> ModelFile {
+    build(height_m, mass_kg, false)
+}
+
+/// The default athlete with each foot split at the metatarsophalangeal joint (`[athlete] toe = true`): the
+/// body of [`default_athlete`] plus two segments `toes_r` and `toes_l` (appended after the 12, so every other
+/// segment and DOF keeps its index), each on a passive hinge `mtp_r`/`mtp_l` (extension, toes up, +; no muscles)
+/// with stiffness 25 N·m/rad about neutral, damping 2 N·m·s/rad and stops at −30° and 60°. The toe takes 13.8 %
+/// of de Leva's foot mass and the 27 % of the foot length beyond the ball spheres; the rear foot is the rest
+/// (mass, COM and inertia such that rear foot + toe at neutral is exactly the whole foot). The ball spheres stay
+/// on the rear foot under the MTP joint; two more spheres sit under the toe tip.
+pub fn default_athlete_with_toes(height_m: f64, mass_kg: f64) -> ModelFile {
+    build(height_m, mass_kg, true)
+}
+
+fn build(height_m: f64, mass_kg: f64, toe: bool) -> ModelFile {
     debug_assert!(
         height_m.is_finite() && height_m > 0.0,
         "height_m must be > 0 (m), got {height_m}"
@@ -366,11 +418,37 @@ pub fn default_athlete(height_m: f64, mass_kg: f64) -> ModelFile {
         .map(|x| [-y_sphere, y_sphere].map(|y| [x, y, -ankle_height + r_sphere]));
     // foot long axis is x: long r -> Ixx, medio-lateral r -> Iyy, antero-posterior ("sagittal") r -> Izz
     let fi = |r: f64| ft.m * (r * lf).powi(2);
-    let foot: Inertial = (
+    let whole_foot: Inertial = (
         ft.m,
         [x_heel + ft.cm * lf, 0.0, foot_z],
         [fi(ft.r_long), fi(ft.r_ml), fi(ft.r_ap)],
     );
+    // The toe split: MTP joint at the ball, at the foot box's mid-height; the toe a uniform box of the foot's
+    // width and height. Frame of the toe segment: the MTP joint centre, world-aligned when standing.
+    let x_mtp = x_heel + BALL_FROM_HEEL * lf;
+    let toe_len = x_toe - x_mtp;
+    let toe_half = [toe_len / 2.0, FOOT_HALF_WIDTH * s_ch, foot_half_height];
+    let toe_mass = TOE_MASS_FRACTION * ft.m;
+    let box_i = |m: f64, h: [f64; 3]| {
+        let sq = h.map(|x| 4.0 * x * x);
+        [
+            m * (sq[1] + sq[2]) / 12.0,
+            m * (sq[0] + sq[2]) / 12.0,
+            m * (sq[0] + sq[1]) / 12.0,
+        ]
+    };
+    let toe_body: Inertial = (toe_mass, [toe_len / 2.0, 0.0, 0.0], box_i(toe_mass, toe_half));
+    let (foot, foot_geom) = if toe {
+        (
+            rear_foot(whole_foot, (toe_mass, x_mtp + toe_len / 2.0, toe_body.2)),
+            GeomSpec::Box {
+                center: [(x_heel + x_mtp) / 2.0, 0.0, foot_z],
+                half_extents: [(x_mtp - x_heel) / 2.0, FOOT_HALF_WIDTH * s_ch, foot_half_height],
+            },
+        )
+    } else {
+        (whole_foot, foot_box)
+    };
 
     // ---- arms: upper arm; forearm + hand composite ----
     let upperarm: Inertial = (ua.m, [0.0, 0.0, -ua.cm * ua.l], ua.long_z_inertia());
@@ -465,7 +543,7 @@ pub fn default_athlete(height_m: f64, mass_kg: f64) -> ModelFile {
             Some(&shank_name),
             ("hinge", &format!("ankle_{side}"), [0.0, 0.0, -sh.l], ankle),
             foot,
-            vec![foot_box.clone()],
+            vec![foot_geom.clone()],
         ));
     }
     let lumbar = vec![
@@ -545,7 +623,7 @@ pub fn default_athlete(height_m: f64, mass_kg: f64) -> ModelFile {
         ));
     }
 
-    let spheres = ["r", "l"]
+    let mut spheres: Vec<ContactSphere> = ["r", "l"]
         .iter()
         .flat_map(|side| {
             foot_spheres.iter().flatten().map(move |&center| ContactSphere {
@@ -555,14 +633,40 @@ pub fn default_athlete(height_m: f64, mass_kg: f64) -> ModelFile {
             })
         })
         .collect();
-    ModelFile {
-        name: "default_athlete".to_string(),
-        segments,
-        contact: Some(ContactSpec { spheres }),
-        generated_by: Some(json!("sprintlab default athlete (de Leva 1996)")),
-        units: None,
-        conventions: None,
-        anthropometry: Some(json!({
+    if toe {
+        for side in ["r", "l"] {
+            let mtp = vec![DofSpec {
+                stiffness: Some(MTP_STIFFNESS),
+                ..dof(
+                    format!("mtp_{side}"),
+                    [0.0, -1.0, 0.0],
+                    "extension (toes up) +",
+                    MTP_ROM,
+                    MTP_DAMPING,
+                )
+            }];
+            let name = format!("toes_{side}");
+            segments.push(segment(
+                &name,
+                Some(&format!("foot_{side}")),
+                ("hinge", &format!("mtp_{side}"), [x_mtp, 0.0, foot_z], mtp),
+                toe_body,
+                vec![GeomSpec::Box {
+                    center: toe_body.1,
+                    half_extents: toe_half,
+                }],
+            ));
+            // Two spheres under the toe tip, bottoms on the sole plane.
+            for y in [-y_sphere, y_sphere] {
+                spheres.push(ContactSphere {
+                    segment: name.clone(),
+                    center: [toe_len - r_sphere, y, -foot_half_height + r_sphere],
+                    radius: r_sphere,
+                });
+            }
+        }
+    }
+    let mut anthropometry = json!({
             "source": "de Leva P (1996) J Biomech 29(9):1223-1230, Table 4, male \
                        (data/shared/reference/de-leva-1996-male.csv)",
             "stature_m": height_m,
@@ -572,7 +676,21 @@ pub fn default_athlete(height_m: f64, mass_kg: f64) -> ModelFile {
             "z_vertex_m": z_vertex,
             "trunk_note": "trunk sub-segments (suprasternale-based) stacked uncompressed from the mid-hip point; \
                            C7 at mid-hip + whole-trunk length (C7-based); shoulders 0.06 m (x height/1.80) below C7",
-        })),
+    });
+    if toe {
+        anthropometry["toe_segments"] = json!(
+            "feet split at the metatarsophalangeal joint: toes 13.8 % of foot mass (gait2392 JA1), 27 % of foot \
+             length; passive MTP 25 N·m/rad, 2 N·m·s/rad (PredSim), stops at -30 and 60 deg"
+        );
+    }
+    ModelFile {
+        name: "default_athlete".to_string(),
+        segments,
+        contact: Some(ContactSpec { spheres }),
+        generated_by: Some(json!("sprintlab default athlete (de Leva 1996)")),
+        units: None,
+        conventions: None,
+        anthropometry: Some(anthropometry),
         world: None,
         actuators: None,
         initial_state: None,
@@ -777,6 +895,83 @@ mod tests {
         }
         for z in foot_box_bottoms(&b) {
             assert!(z.abs() < 1e-12, "foot box bottom at z = {z}");
+        }
+    }
+
+    /// The toe split (`default_athlete_with_toes`) only splits the feet: the other segments are unchanged, rear
+    /// foot + toe at neutral is exactly de Leva's foot (mass, COM, inertia by the parallel-axis theorem), the toe
+    /// has 13.8 % of the foot mass and 27 % of its length, the MTP hinge has the sourced passive values, and the
+    /// toe-tip spheres rest on the ground plane like the sole spheres.
+    #[test]
+    fn toe_split_keeps_the_whole_foot_and_every_other_segment() {
+        for (h, mass) in [(1.80, 75.0), (1.60, 60.0), (2.00, 95.0)] {
+            let a = default_athlete(h, mass);
+            let t = default_athlete_with_toes(h, mass);
+            assert_eq!(t.segments.len(), 14);
+            assert!((total_mass(&t) - mass).abs() < 1e-9 * mass);
+            for (sa, st) in a.segments.iter().zip(&t.segments) {
+                if !st.name.starts_with("foot") {
+                    assert_eq!(sa, st);
+                }
+            }
+            for side in ["r", "l"] {
+                let whole = a.segments.iter().find(|s| s.name == format!("foot_{side}")).unwrap();
+                let rear = t.segments.iter().find(|s| s.name == format!("foot_{side}")).unwrap();
+                let toe = t.segments.iter().find(|s| s.name == format!("toes_{side}")).unwrap();
+                assert_eq!(toe.parent.as_deref(), Some(rear.name.as_str()));
+                assert!((toe.mass - 0.138 * whole.mass).abs() < 1e-12 * whole.mass);
+                let m = rear.mass + toe.mass;
+                let toe_com: [f64; 3] = std::array::from_fn(|k| toe.joint.anchor_in_parent[k] + toe.com[k]);
+                let c: [f64; 3] = std::array::from_fn(|k| (rear.mass * rear.com[k] + toe.mass * toe_com[k]) / m);
+                let pa = |mm: f64, p: [f64; 3]| {
+                    let d = [p[0] - c[0], p[1] - c[1], p[2] - c[2]];
+                    [
+                        mm * (d[1] * d[1] + d[2] * d[2]),
+                        mm * (d[0] * d[0] + d[2] * d[2]),
+                        mm * (d[0] * d[0] + d[1] * d[1]),
+                    ]
+                };
+                let (pr, pt) = (pa(rear.mass, rear.com), pa(toe.mass, toe_com));
+                assert!((m - whole.mass).abs() < 1e-12 * m);
+                for k in 0..3 {
+                    assert!((c[k] - whole.com[k]).abs() < 1e-12, "COM {k}: {c:?} vs {:?}", whole.com);
+                    let i = rear.inertia_diag[k] + pr[k] + toe.inertia_diag[k] + pt[k];
+                    assert!(
+                        (i - whole.inertia_diag[k]).abs() < 1e-12 * whole.inertia_diag[k],
+                        "inertia {k}"
+                    );
+                    assert!(rear.inertia_diag[k] > 0.0 && toe.inertia_diag[k] > 0.0);
+                }
+                // Toe length: the toe box against the whole foot box.
+                let len = |g: &GeomSpec| match g {
+                    GeomSpec::Box { half_extents, .. } => 2.0 * half_extents[0],
+                    _ => panic!("a box"),
+                };
+                let frac = len(&toe.geoms[0]) / len(&whole.geoms[0]);
+                assert!((frac - 0.27).abs() < 1e-12, "{frac}");
+                let mtp = &toe.joint.dofs[0];
+                assert_eq!(mtp.name, format!("mtp_{side}"));
+                assert_eq!((mtp.stiffness, mtp.damping), (Some(25.0), Some(2.0)));
+                assert_eq!(mtp.limits, Some([-30.0 * DEG, 60.0 * DEG]));
+            }
+            // Every contact sphere bottom on the ground plane in the standing pose (frames world-aligned).
+            let spheres = &t.contact.as_ref().unwrap().spheres;
+            assert_eq!(spheres.len(), 12);
+            let origin = |name: &str| -> [f64; 3] {
+                let mut o = [0.0; 3];
+                let mut seg = t.segments.iter().find(|s| s.name == name).unwrap();
+                loop {
+                    (0..3).for_each(|k| o[k] += seg.joint.anchor_in_parent[k]);
+                    match &seg.parent {
+                        None => return o,
+                        Some(p) => seg = t.segments.iter().find(|s| &s.name == p).unwrap(),
+                    }
+                }
+            };
+            for sp in spheres {
+                let z = origin(&sp.segment)[2] + sp.center[2] - sp.radius;
+                assert!(z.abs() < 1e-12, "{}: sphere bottom at {z}", sp.segment);
+            }
         }
     }
 

@@ -120,6 +120,10 @@ pub struct DofSpec {
     /// sprintlab: passive viscous damping (N·m·s/rad), ≥ 0. Default 0.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub damping: Option<f64>,
+    /// sprintlab: passive joint stiffness about angle 0 (N·m/rad), ≥ 0: a linear spring inside the range of
+    /// motion (e.g. the metatarsophalangeal joint). Default 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stiffness: Option<f64>,
     /// sprintlab: the two opposing muscle groups [positive-direction group, negative-direction group], names
     /// from the torque-generator table. Default: derived from the DOF name (e.g. `hip_flex_*` →
     /// [`hip_flex`, `hip_ext`]).

@@ -130,6 +130,8 @@ pub(super) fn run(loaded: &Loaded, opts: &OptimizeOptions, setup: Setup) -> Resu
                 seed: Some(seed),
                 max_evals: Some(setup.max_evals),
                 interrupt: opts.interrupt.clone(),
+                // Runs side by side report their generations through the same callback (interleaved).
+                on_generation: opts.on_generation.clone(),
             };
             let mut s = Setup::new(loaded, &sub);
             if from == RestartFrom::Box && k > 0 {

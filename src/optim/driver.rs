@@ -13,7 +13,7 @@ use super::checkpoint::{write_partial, BestHeader, Checkpoint, RunFiles};
 use super::cmaes::CmaEsConfig;
 use super::history::write_history;
 use super::restarts::{RestartPlan, RunRecord, Sequence};
-use super::search::{Interrupt, Progress, Search, BUDGET};
+use super::search::{Interrupt, OnGeneration, Progress, Search, BUDGET};
 use super::space::{to_values, z_bounds, ScenarioCost};
 use crate::error::Error;
 use crate::io::{format_f64, write_atomic, write_json, Manifest};
@@ -33,6 +33,8 @@ pub struct OptimizeOptions {
     /// Ctrl-C flag ([`Interrupt::on_ctrl_c`]); without one, Ctrl-C ends the process as any signal does and the
     /// folder resumes from its last checkpoint.
     pub interrupt: Option<Interrupt>,
+    /// Called after every CMA-ES generation with its `history.csv` row (other solvers: never).
+    pub on_generation: Option<OnGeneration>,
 }
 
 /// A finished optimisation, with the best parameters in memory.
@@ -298,6 +300,7 @@ fn search(
     let solver = Search {
         ck,
         interrupt: opts.interrupt.clone().unwrap_or_default(),
+        on_generation: opts.on_generation.clone(),
         loaded,
     };
     let problem = ScenarioCost { loaded, finite: false };

@@ -47,12 +47,25 @@ impl Interrupt {
     }
 }
 
+/// Called with every generation's history row, on the thread running the search (a front end's own progress:
+/// the Python binding forwards it to a callback; the flag, not the hook, stops a search).
+#[derive(Clone)]
+pub struct OnGeneration(pub Arc<dyn Fn(&HistoryRow) + Send + Sync>);
+
+impl std::fmt::Debug for OnGeneration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnGeneration(..)")
+    }
+}
+
 /// The scenario search: the checkpointed state plus the budget and the interrupt flag.
 pub struct Search<'a> {
     /// State written to `checkpoint.json`.
     pub ck: Checkpoint,
     /// Stop flag.
     pub interrupt: Interrupt,
+    /// Per-generation hook.
+    pub on_generation: Option<OnGeneration>,
     /// For `to_values` in the history's best record.
     pub loaded: &'a crate::scenario::Loaded,
 }
@@ -96,6 +109,9 @@ impl<'a> Solver<ScenarioCost<'a>, PopulationState<Vec<f64>, f64>> for Search<'a>
             sigma: ck.solver.sigma(),
         };
         ck.history.push(row.clone());
+        if let Some(f) = &self.on_generation {
+            (f.0)(&row);
+        }
         if let Some(seq) = ck.sequence.as_mut() {
             seq.last_balanced = Some(results.iter().filter(|r| r.1).count() as f64 / results.len() as f64);
             // A criterion ends this run; within budget, the sequence starts the next one (or ends).

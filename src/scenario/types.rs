@@ -8,6 +8,8 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::model::generators::Profile;
+
 /// `[world]`, `[activation]`, `[contact]` and `[strength]` are the simulator's and the model's own settings
 /// (one type each, deserialised here, used there).
 pub use crate::model::{ContactParams as ContactSection, Strengths as StrengthSection};
@@ -349,6 +351,16 @@ pub struct AthleteSection {
     pub height_m: f64,
     /// Body mass (kg), 30–200. Default 75.
     pub mass_kg: f64,
+    // Issue 16 part B (toe segment, strength profile): one block.
+    /// Strength profile of the torque generators: `"dynamometer"` (default: `torque-generators.csv`) or
+    /// `"sprinter"` (`sprinter-profile.csv`: the Allen 2009 contractile-element set for the six sagittal leg
+    /// groups, 10/40 ms activation; sources in the file). Any body; the segments are unchanged.
+    #[serde(skip_serializing_if = "Profile::is_default")]
+    pub profile: Profile,
+    /// Default athlete only: split each foot at the metatarsophalangeal joint into a rear foot and a toe segment
+    /// (a passive MTP hinge `mtp_r`/`mtp_l`, contact spheres at the toe tips). Default false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub toe: bool,
 }
 
 impl Default for AthleteSection {
@@ -356,6 +368,8 @@ impl Default for AthleteSection {
         Self {
             height_m: 1.80,
             mass_kg: 75.0,
+            profile: Profile::Dynamometer,
+            toe: false,
         }
     }
 }

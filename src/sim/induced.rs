@@ -13,6 +13,9 @@
 //! — `M` and `c` from the links' Jacobians and inertias, `J̇ q̇` from the Jacobians before and after the step,
 //! the torques from the generators — so the sum of the parts equals the measured force only if the
 //! decomposition is complete and consistent with rapier's step: that is the check.
+//!
+//! A foot with a toe segment (`[athlete] toe = true`) is two loaded bodies: each loaded one is welded (6 rows of
+//! `J_f` each) and the foot's parts are the sums over its rear foot and toe.
 
 use rapier3d_f64::math::Real;
 use rapier3d_f64::na::{DMatrix, DVector, Matrix3, Vector3};
@@ -63,6 +66,31 @@ pub struct FootParts {
     pub foot_motion: [f64; 3],
     /// Each muscle group's part, per DOF `[positive, negative]`.
     pub groups: Vec<[[f64; 3]; 2]>,
+}
+
+/// One split per foot: the parts of a foot's loaded segments (rear foot and toe) added up, in foot order. A foot
+/// with one loaded segment keeps its values bit for bit.
+fn merge_by_foot(parts: Vec<FootParts>) -> Vec<FootParts> {
+    let mut out: Vec<FootParts> = Vec::with_capacity(parts.len());
+    for p in parts {
+        match out.iter_mut().find(|o| o.foot == p.foot) {
+            None => out.push(p),
+            Some(o) => {
+                let add = |a: &mut [f64; 3], b: &[f64; 3]| (0..3).for_each(|k| a[k] += b[k]);
+                add(&mut o.measured, &p.measured);
+                add(&mut o.gravity, &p.gravity);
+                add(&mut o.velocity, &p.velocity);
+                add(&mut o.passive, &p.passive);
+                add(&mut o.foot_motion, &p.foot_motion);
+                for (g, h) in o.groups.iter_mut().zip(&p.groups) {
+                    add(&mut g[0], &h[0]);
+                    add(&mut g[1], &h[1]);
+                }
+            }
+        }
+    }
+    out.sort_by_key(|o| o.foot);
+    out
 }
 
 impl FootParts {
@@ -154,9 +182,13 @@ impl Simulator {
         let dt = self.world.dt;
         let n = pre.qd.len();
         let g = Vector3::new(self.world.gravity[0], self.world.gravity[1], self.world.gravity[2]);
-        // Loaded feet and their measured ground wrench about the foot COM.
+        // Loaded contact segments (a foot, its toe) with their foot and measured ground wrench about the
+        // segment COM; each is welded in the split (6 rows of J_f).
+        let mut carriers: Vec<(usize, usize)> = model.spheres.iter().map(|sp| (sp.segment, sp.foot)).collect();
+        carriers.sort_unstable();
+        carriers.dedup();
         let mut feet: Vec<(usize, usize, [f64; 6])> = Vec::new();
-        for (fi, &seg) in model.feet.iter().enumerate() {
+        for &(seg, fi) in &carriers {
             let link = self.layout.segment_link[seg];
             let c = pre.com[link];
             let mut w = [0.0; 6];
@@ -229,7 +261,7 @@ impl Simulator {
         }
         let lam_p = -(&gmat * tau_p);
         let force = |v: &DVector<Real>, r: usize| [v[6 * r], v[6 * r + 1], v[6 * r + 2]];
-        let out = feet
+        let parts: Vec<FootParts> = feet
             .iter()
             .enumerate()
             .map(|(r, (fi, _, wm))| FootParts {
@@ -252,6 +284,6 @@ impl Simulator {
                     .collect(),
             })
             .collect();
-        Some(out)
+        Some(merge_by_foot(parts))
     }
 }

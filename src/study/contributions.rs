@@ -245,6 +245,7 @@ pub fn optimize_into(scenario: &Loaded, dir: &Path, max_evals: Option<usize>) ->
             seed: None,
             max_evals,
             interrupt: None,
+            on_generation: None,
         };
         optimize(scenario, &opts)?;
     }

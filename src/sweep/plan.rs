@@ -470,8 +470,9 @@ pub fn point_text(loaded: &Loaded, plan: &Plan, p: &Point) -> Result<String, (us
     set_literal(&text, &seed, &p.seed.to_string(), &defaults).map_err(|m| (usize::MAX, m))
 }
 
-/// Current values of array fields (for inserting one element of an array that is not written).
-fn defaults_of(loaded: &Loaded) -> impl Fn(&[String]) -> Option<Vec<f64>> + '_ {
+/// Current values of array fields (for inserting one element of an array that is not written; also the Python
+/// binding's `with_values`).
+pub fn defaults_of(loaded: &Loaded) -> impl Fn(&[String]) -> Option<Vec<f64>> + '_ {
     move |keys: &[String]| {
         let v = toml::Value::try_from(&loaded.scenario).ok()?;
         let mut cur = &v;

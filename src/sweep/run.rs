@@ -301,6 +301,7 @@ fn run_point(
                 seed: None,
                 max_evals: None,
                 interrupt: interrupt.clone(),
+                on_generation: None,
             };
             let optimized = match crate::optim::driver::run(&point, &opts) {
                 Ok(o) => o,

@@ -76,7 +76,7 @@ const CASES: &[Case] = &[
     case("nul_byte_in_comment.toml", 3, 10, "(syntax)", "expected printable characters"),
     // Unknown tables and keys.
     case("unknown_table.toml", 5, 2, "solver", "expected one of `model`, `athlete`, `world`"),
-    case("unknown_key_athlete.toml", 4, 1, "athlete.heigth_m", "expected `height_m` or `mass_kg`"),
+    case("unknown_key_athlete.toml", 4, 1, "athlete.heigth_m", "expected one of `height_m`, `mass_kg`"),
     case("unknown_key_world.toml", 5, 1, "world.timestep", "expected one of `gravity`, `ground`, `dt`, `substeps`"),
     // Wrong types.
     case("wrong_type_dt_string.toml", 4, 6, "world.dt", "invalid type: string \"0.001\", expected f64"),

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod best_of;
+mod body_variants;
 mod cli_runs;
 mod cmaes_reference;
 mod common;

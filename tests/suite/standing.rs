@@ -12,13 +12,20 @@ struct Stand {
     max_slide: f64,
     peak_bw: f64,
     final_bw: f64,
+    /// Final angles of the metatarsophalangeal DOFs `mtp_*` (rad; empty without toes).
+    mtp: Vec<f64>,
 }
 
 /// Runs a hold-posture scenario and measures GRF every step, and foot slide as the horizontal travel of the
 /// sole contact points.
 fn stand(model: &str, drop: f64, seconds: f64, angles: &str) -> Stand {
+    stand_with(model, "", drop, seconds, angles)
+}
+
+/// [`stand`] with `[athlete]` lines.
+fn stand_with(model: &str, athlete: &str, drop: f64, seconds: f64, angles: &str) -> Stand {
     let text = format!(
-        "[model]\nbuiltin = \"{model}\"\n[initial]\ndrop_height = {drop}\nangles = {{ {angles} }}\n\
+        "[model]\nbuiltin = \"{model}\"\n[athlete]\n{athlete}\n[initial]\ndrop_height = {drop}\nangles = {{ {angles} }}\n\
          [controller]\nkind = \"hold-posture\"\n[run]\nduration = {seconds}\n"
     );
     let loaded = scenario::load_text(&text, Path::new("standing.toml")).expect("valid scenario");
@@ -54,11 +61,18 @@ fn stand(model: &str, drop: f64, seconds: f64, angles: &str) -> Stand {
             }
         }
     }
+    let n = m.dofs.len();
+    let (mut q, mut qd) = (vec![0.0; n], vec![0.0; n]);
+    sim.joint_state(&s, &mut q, &mut qd);
     Stand {
         mean_fz_bw: sum / tail as f64 / bw,
         max_slide,
         peak_bw: peak,
         final_bw: last,
+        mtp: (0..n)
+            .filter(|&i| m.dofs[i].name.starts_with("mtp_"))
+            .map(|i| q[i])
+            .collect(),
     }
 }
 
@@ -130,4 +144,37 @@ fn hold_posture_stands_long_only_on_stiffer_contact() {
     eprintln!("hold-posture, default athlete: k = 2e6 fell at {stiff:?}; k = 5e5 (default) fell at {soft:?}");
     assert_eq!(stiff, None);
     assert!(soft.is_some_and(|t| t > 2.0), "{soft:?}");
+}
+
+/// With the toe segment (`[athlete] toe = true`) the default athlete still stands on 1.0 BW (same 1 % bound)
+/// without sliding, and the passive MTP joints stay near neutral: within 5° (the ground pushes the toe tips up
+/// against the 25 N·m/rad spring).
+#[test]
+fn default_athlete_with_toes_stands_on_body_weight_with_the_mtp_near_neutral() {
+    let r = stand_with("default-athlete", "toe = true", 0.0, 2.0, "");
+    eprintln!(
+        "default athlete with toes: mean Fz {:.5} BW over the last 0.5 s, max sole slide {:.2e} m, MTP angles \
+         {:?} rad",
+        r.mean_fz_bw, r.max_slide, r.mtp
+    );
+    assert_eq!(r.mtp.len(), 2);
+    assert!((r.mean_fz_bw - 1.0).abs() < 0.01, "{}", r.mean_fz_bw);
+    assert!(r.max_slide < 2e-3, "{}", r.max_slide);
+    for a in &r.mtp {
+        assert!(a.abs() < 5f64.to_radians(), "MTP at {a} rad");
+    }
+}
+
+/// The 5 cm drop bound (peak < 8 BW, settles to 1 BW) holds with the toe segment.
+#[test]
+fn default_athlete_with_toes_dropped_from_5cm_peaks_below_8bw_and_settles() {
+    let flexed = "knee_r = 0.2, knee_l = 0.2, hip_flex_r = 0.1, hip_flex_l = 0.1, ankle_r = 0.1, ankle_l = 0.1";
+    let r = stand_with("default-athlete", "toe = true", 0.05, 2.0, flexed);
+    eprintln!(
+        "drop 5 cm with toes: peak {:.2} BW, mean last 0.5 s {:.4} BW, final {:.4} BW, MTP {:?} rad",
+        r.peak_bw, r.mean_fz_bw, r.final_bw, r.mtp
+    );
+    assert!(r.peak_bw < 8.0, "{}", r.peak_bw);
+    assert!(r.peak_bw > 1.5, "the drop must actually load the feet: {}", r.peak_bw);
+    assert!((r.mean_fz_bw - 1.0).abs() < 0.01, "{}", r.mean_fz_bw);
 }
