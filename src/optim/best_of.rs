@@ -15,9 +15,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::driver::{converged, finish, run_cma, OptimizeOptions, Optimized, RunInfo, Setup};
 use super::history::median;
-use super::restarts::{draw_in_box, independent_seed, setup_seed};
+use super::restarts::{converged, draw_in_box, independent_seed, setup_seed, RunRecord};
 use super::rng::Rng;
 use super::space::z_bounds;
 use crate::error::Error;
@@ -87,17 +86,66 @@ impl BestOf {
     }
 }
 
-/// Runs (or resumes) the N runs into `setup.out`, then writes the best run's files there.
-pub(super) fn run(loaded: &Loaded, opts: &OptimizeOptions, setup: Setup) -> Result<Optimized, Error> {
+/// How one optimisation (a restart sequence) of a best-of-N ended: a row of `runs.csv`.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    /// Its master seed.
+    pub seed: u64,
+    /// Evaluations used.
+    pub evaluations: u64,
+    /// Best finite cost, if any.
+    pub best: Option<f64>,
+    /// Why it ended: `max_evals` or the first criterion of its last CMA-ES run (`best.toml`'s `stop:`).
+    pub end: String,
+    /// Every criterion that held when its last CMA-ES run ended (`max_evals` for the budget).
+    pub stop: Vec<String>,
+    /// The CMA-ES run (of its restart sequence) that found its best.
+    pub best_run: Option<RunRecord>,
+}
+
+/// One run of a best-of-N, made by the driver: (k, its master seed, its folder, its start point in the search
+/// space) → its best parameter values (`None`: no finite cost) and how it ended.
+pub type OneRun<'a> = dyn Fn(usize, u64, PathBuf, Vec<f64>) -> Result<RunResult, Error> + Sync + 'a;
+
+/// A run's best parameter values (`None`: no finite cost) and how it ended.
+pub type RunResult = (Option<Vec<f64>>, RunInfo);
+
+/// The best run of a best-of-N, for the driver to write into OUT as an optimisation's result.
+#[derive(Debug, Clone)]
+pub struct BestRun {
+    /// Its best parameter values (scenario units, in parameter order).
+    pub values: Vec<f64>,
+    /// Its best cost.
+    pub cost: f64,
+    /// Why it ended (`best.toml`'s `stop:`).
+    pub end: String,
+    /// The spread over the runs.
+    pub best_of: BestOf,
+    /// The `optimize` block of `summary.json`.
+    pub block: serde_json::Value,
+}
+
+/// Runs (or resumes, `resume`) the N runs of `loaded` (master seed `seed`) into `out/runs/`, each with `one`,
+/// side by side on the pool; writes `runs.csv` and returns the best run.
+pub fn run(loaded: &Loaded, out: &Path, seed: u64, resume: bool, one: &OneRun) -> Result<BestRun, Error> {
     let cfg = &loaded.scenario.optimize;
     let n = cfg.runs.unwrap_or(1);
-    let out = setup.out.clone();
-    if out.exists() && !opts.resume {
+    let out = out.to_path_buf();
+    if out.exists() && !resume {
         return Err(Error::io(
             &out,
             std::io::Error::new(
                 std::io::ErrorKind::AlreadyExists,
                 "output folder exists; use --resume or another --out",
+            ),
+        ));
+    }
+    if out.join("checkpoint.json").is_file() {
+        return Err(Error::io(
+            out.join("checkpoint.json"),
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "this folder holds a single optimisation, not a best-of-N (`[optimize] runs`): use another --out",
             ),
         ));
     }
@@ -110,25 +158,15 @@ pub(super) fn run(loaded: &Loaded, opts: &OptimizeOptions, setup: Setup) -> Resu
     }
     let from = cfg.runs_from.unwrap_or(RestartFrom::Start);
     let bounds = z_bounds(loaded);
-    let results: Vec<Result<(Option<Optimized>, RunInfo), Error>> = (0..n)
+    let results: Vec<Result<RunResult, Error>> = (0..n)
         .into_par_iter()
         .map(|k| {
-            let dir = run_dir(&out, k);
-            let seed = independent_seed(setup.seed, k);
-            let sub = OptimizeOptions {
-                out: Some(dir.clone()),
-                resume: dir.exists(),
-                seed: Some(seed),
-                max_evals: Some(setup.max_evals),
-                interrupt: opts.interrupt.clone(),
-                // Runs side by side report their generations through the same callback (interleaved).
-                on_generation: opts.on_generation.clone(),
-            };
-            let mut s = Setup::new(loaded, &sub);
+            let run_seed = independent_seed(seed, k);
+            let mut x0 = vec![0.0; loaded.params.len()];
             if from == RestartFrom::Box && k > 0 {
-                s.x0 = draw_in_box(&bounds, &s.x0, &mut Rng::new(setup_seed(seed, 0)));
+                x0 = draw_in_box(&bounds, &x0, &mut Rng::new(setup_seed(run_seed, 0)));
             }
-            let r = run_cma(loaded, &sub, s, false);
+            let r = one(k, run_seed, run_dir(&out, k), x0);
             if let Ok((_, i)) = &r {
                 eprintln!(
                     "run {k} of {n}: best {} after {} evaluations (stop: {})",
@@ -173,16 +211,18 @@ pub(super) fn run(loaded: &Loaded, opts: &OptimizeOptions, setup: Setup) -> Resu
         converged: rows[k].converged,
         evaluations: rows.iter().map(|r| r.evaluations).sum(),
     };
-    let values: Vec<f64> = loaded.params.iter().map(|p| best.overlay[&p.name]).collect();
     let block = serde_json::json!({
         "stop": info.end,
         "converged": best_of.converged,
         "best_of": best_of,
     });
-    let (evaluations, end) = (best_of.evaluations, info.end.clone());
-    let mut o = finish(loaded, setup, values, cost, evaluations, &end, Some(block))?;
-    o.best_of = Some(best_of);
-    Ok(o)
+    Ok(BestRun {
+        values: best.clone(),
+        cost,
+        end: info.end.clone(),
+        best_of,
+        block,
+    })
 }
 
 /// `runs_tolerance` or its default.
@@ -191,7 +231,7 @@ fn tolerance(loaded: &Loaded) -> f64 {
 }
 
 /// The rows of `runs.csv`, given the best cost of all runs.
-fn rows(done: &[(Option<Optimized>, RunInfo)], from: RestartFrom, best: f64, tolerance: f64) -> Vec<RunRow> {
+fn rows(done: &[RunResult], from: RestartFrom, best: f64, tolerance: f64) -> Vec<RunRow> {
     done.iter()
         .enumerate()
         .map(|(k, (_, i))| {

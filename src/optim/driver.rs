@@ -9,9 +9,11 @@ use std::path::{Path, PathBuf};
 use argmin::core::observers::ObserverMode;
 use argmin::core::{Executor, PopulationState, State, TerminationReason};
 
+use super::best_of::{self, BestOf, RunInfo};
 use super::checkpoint::{write_partial, BestHeader, Checkpoint, RunFiles};
 use super::cmaes::CmaEsConfig;
 use super::history::write_history;
+pub use super::restarts::converged;
 use super::restarts::{RestartPlan, RunRecord, Sequence};
 use super::search::{Interrupt, OnGeneration, Progress, Search, BUDGET};
 use super::space::{to_values, z_bounds, ScenarioCost};
@@ -47,7 +49,7 @@ pub struct Optimized {
     /// The scenario with the best parameters applied.
     pub best: Loaded,
     /// Best-of-N (`[optimize] runs` > 1): the spread over the runs.
-    pub best_of: Option<super::best_of::BestOf>,
+    pub best_of: Option<BestOf>,
 }
 
 /// Runs (or resumes) an optimisation; returns the output folder.
@@ -90,23 +92,6 @@ impl Setup {
     }
 }
 
-/// How one CMA-ES optimisation (a restart sequence) ended: a row of a best-of-N's `runs.csv`.
-#[derive(Debug, Clone)]
-pub(super) struct RunInfo {
-    /// Its master seed.
-    pub(super) seed: u64,
-    /// Evaluations used.
-    pub(super) evaluations: u64,
-    /// Best finite cost, if any.
-    pub(super) best: Option<f64>,
-    /// Why it ended: `max_evals` or the first criterion of its last CMA-ES run (`best.toml`'s `stop:`).
-    pub(super) end: String,
-    /// Every criterion that held when its last CMA-ES run ended (`max_evals` for the budget).
-    pub(super) stop: Vec<String>,
-    /// The CMA-ES run (of its restart sequence) that found its best.
-    pub(super) best_run: Option<RunRecord>,
-}
-
 /// Runs (or resumes) an optimisation; returns the folder and the best parameters. With `[optimize] runs` > 1,
 /// N independent optimisations and the best of them ([`super::best_of`]).
 pub fn run(loaded: &Loaded, opts: &OptimizeOptions) -> Result<Optimized, Error> {
@@ -123,10 +108,37 @@ pub fn run(loaded: &Loaded, opts: &OptimizeOptions) -> Result<Optimized, Error> 
         return run_other(loaded, opts, setup);
     }
     if loaded.scenario.optimize.runs.unwrap_or(1) > 1 {
-        return super::best_of::run(loaded, opts, setup);
+        return best_of_n(loaded, opts, setup);
     }
     let dir = setup.out.clone();
     run_cma(loaded, opts, setup, true)?.0.ok_or(Error::NoFiniteCost { dir })
+}
+
+/// Best-of-N: each run an optimisation of its own ([`run_cma`], silent) in `OUT/runs/run-kkk`; the best run's
+/// parameters and rollout written into OUT as any optimisation's.
+fn best_of_n(loaded: &Loaded, opts: &OptimizeOptions, setup: Setup) -> Result<Optimized, Error> {
+    let max_evals = setup.max_evals;
+    let one = |_k: usize, seed: u64, dir: PathBuf, x0: Vec<f64>| {
+        let sub = OptimizeOptions {
+            out: Some(dir.clone()),
+            resume: dir.exists(),
+            seed: Some(seed),
+            max_evals: Some(max_evals),
+            interrupt: opts.interrupt.clone(),
+            // Runs side by side report their generations through the same callback (interleaved).
+            on_generation: opts.on_generation.clone(),
+        };
+        let mut s = Setup::new(loaded, &sub);
+        s.x0 = x0;
+        let (o, info) = run_cma(loaded, &sub, s, false)?;
+        let values = o.map(|o| loaded.params.iter().map(|p| o.overlay[&p.name]).collect());
+        Ok((values, info))
+    };
+    let b = best_of::run(loaded, &setup.out, setup.seed, opts.resume, &one)?;
+    let evaluations = b.best_of.evaluations;
+    let mut o = finish(loaded, setup, b.values, b.cost, evaluations, &b.end, Some(b.block))?;
+    o.best_of = Some(b.best_of);
+    Ok(o)
 }
 
 /// One CMA-ES optimisation (with its restarts) into `setup.out`: the best parameters (`None` if no rollout had a
@@ -345,17 +357,6 @@ fn final_reasons(ck: &Checkpoint, end: &str) -> Vec<String> {
         v.push(BUDGET.into());
     }
     v
-}
-
-/// Whether a run converged (docs/optimiser.md): its search distribution collapsed or stalled — it stopped by
-/// `tol_fun`, `tol_fun_hist`, `tol_x` or `tol_stagnation`, or its effective step σ·√λmax(C) shrank at least
-/// 100× from σ0.
-pub fn converged(run: &RunRecord) -> bool {
-    run.step_ratio <= 1e-2
-        || run
-            .stop
-            .iter()
-            .any(|s| matches!(s.as_str(), "tol_fun" | "tol_fun_hist" | "tol_x" | "tol_stagnation"))
 }
 
 /// The CMA-ES run of a restart sequence that found its best (the first of equals).

@@ -92,6 +92,17 @@ pub struct Sequence {
     pub last_balanced: Option<f64>,
 }
 
+/// Whether a run converged (docs/optimiser.md): its search distribution collapsed or stalled — it stopped by
+/// `tol_fun`, `tol_fun_hist`, `tol_x` or `tol_stagnation`, or its effective step σ·√λmax(C) shrank at least
+/// 100× from σ0.
+pub fn converged(run: &RunRecord) -> bool {
+    run.step_ratio <= 1e-2
+        || run
+            .stop
+            .iter()
+            .any(|s| matches!(s.as_str(), "tol_fun" | "tol_fun_hist" | "tol_x" | "tol_stagnation"))
+}
+
 /// A 64-bit mix (splitmix64's finaliser).
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

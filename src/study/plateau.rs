@@ -55,6 +55,37 @@ pub struct Level {
     pub usage: BTreeMap<String, f64>,
     /// Limits lost or used ≥ [`BINDING_USAGE`] by any seed.
     pub binding: Vec<String>,
+    /// A best-of-N sweep (`[optimize] runs` > 1): the runs behind the level's points (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs: Option<LevelRuns>,
+}
+
+/// The independent optimisations behind a level of a best-of-N sweep (docs/optimiser.md, "Best of N").
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct LevelRuns {
+    /// Runs over all the level's points (seeds × N).
+    pub runs: usize,
+    /// Of those, runs that reached their point's best within `runs_tolerance`.
+    pub reached_best: usize,
+    /// Points whose best run converged.
+    pub best_converged: usize,
+    /// The worst run's best cost (cost units).
+    pub cost_worst: f64,
+}
+
+impl LevelRuns {
+    /// Its columns in `plateau.csv`, written only for a best-of-N sweep.
+    const COLUMNS: [&'static str; 4] = ["runs", "runs_reached_best", "best_runs_converged", "cost_worst"];
+
+    /// Adds one point's row.
+    fn add(self, p: LevelRuns) -> LevelRuns {
+        LevelRuns {
+            runs: self.runs + p.runs,
+            reached_best: self.reached_best + p.reached_best,
+            best_converged: self.best_converged + p.best_converged,
+            cost_worst: self.cost_worst.max(p.cost_worst),
+        }
+    }
 }
 
 /// The gain in push from one level to the next of an arm.
@@ -174,8 +205,13 @@ pub fn plateau(dir: &Path) -> Result<(Vec<Level>, Vec<ArmFinding>), Error> {
         .map(|l| col(&format!("balance_usage_{l}")))
         .collect::<Result<_, _>>()?;
     let (status, reason) = (col("status")?, col("balance_reason")?);
-    // (arm, level bits) → rows of (measures, usages, balanced, reason)
-    type Cell = Vec<(Vec<f64>, Vec<f64>, bool, String)>;
+    // A best-of-N sweep's rows end with the spread over each point's runs.
+    let runs_cols: Option<Vec<usize>> = ["runs", "runs_reached_best", "best_run_converged", "cost_worst"]
+        .iter()
+        .map(|c| head.iter().position(|h| h == c))
+        .collect();
+    // (arm, level bits) → rows of (measures, usages, balanced, reason, runs)
+    type Cell = Vec<(Vec<f64>, Vec<f64>, bool, String, Option<LevelRuns>)>;
     let mut cells: BTreeMap<(String, u64), Cell> = BTreeMap::new();
     // arm → (level, push) of every run, for the slopes
     let mut runs: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
@@ -199,6 +235,15 @@ pub fn plateau(dir: &Path) -> Result<(Vec<Level>, Vec<ArmFinding>), Error> {
         let m: Vec<f64> = measure_cols.iter().map(|&c| num(c)).collect::<Result<_, _>>()?;
         let u: Vec<f64> = usage_cols.iter().map(|&c| num(c)).collect::<Result<_, _>>()?;
         let held = &r[status] == "completed";
+        let point_runs = match &runs_cols {
+            Some(c) => Some(LevelRuns {
+                runs: num(c[0])? as usize,
+                reached_best: num(c[1])? as usize,
+                best_converged: usize::from(&r[c[2]] == "true"),
+                cost_worst: num(c[3])?,
+            }),
+            None => None,
+        };
         for a in arms {
             runs.entry(a.to_string()).or_default().push((s[0], m[0]));
             cells.entry((a.to_string(), s[0].to_bits())).or_default().push((
@@ -206,6 +251,7 @@ pub fn plateau(dir: &Path) -> Result<(Vec<Level>, Vec<ArmFinding>), Error> {
                 u.clone(),
                 held,
                 r[reason].to_string(),
+                point_runs,
             ));
         }
     }
@@ -241,6 +287,7 @@ pub fn plateau(dir: &Path) -> Result<(Vec<Level>, Vec<ArmFinding>), Error> {
                 measures,
                 usage,
                 binding,
+                runs: rows.iter().map(|r| r.4).reduce(|a, b| Some(a?.add(b?))).flatten(),
             }
         })
         .collect();
@@ -307,6 +354,10 @@ fn write_outputs(dir: &Path, levels: &[Level], findings: &[ArmFinding]) -> Resul
         head.push(format!("usage_{l}_max"));
     }
     head.push("balance_limited".into());
+    let best_of = levels.iter().any(|l| l.runs.is_some());
+    if best_of {
+        head.extend(LevelRuns::COLUMNS.map(String::from));
+    }
     let mut csv = CsvText::new(head)?;
     for l in levels {
         let mut r = vec![
@@ -323,6 +374,18 @@ fn write_outputs(dir: &Path, levels: &[Level], findings: &[ArmFinding]) -> Resul
             r.push(format_f64(l.usage[lim]));
         }
         r.push(if l.binding.is_empty() { "0" } else { "1" }.into());
+        if best_of {
+            let n = l.runs.unwrap_or(LevelRuns {
+                cost_worst: f64::NAN,
+                ..LevelRuns::default()
+            });
+            r.extend([
+                n.runs.to_string(),
+                n.reached_best.to_string(),
+                n.best_converged.to_string(),
+                format_f64(n.cost_worst),
+            ]);
+        }
         csv.row(r)?;
     }
     write_atomic(&dir.join("plateau.csv"), &csv.into_bytes()?)?;

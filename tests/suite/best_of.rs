@@ -208,3 +208,29 @@ fn bad_best_of_settings_are_rejected_with_their_location() {
         assert!(err.contains("task.toml:") && err.contains(field), "{optimize}: {err}");
     }
 }
+
+#[test]
+fn a_single_optimisation_folder_is_not_resumed_as_a_best_of_n() {
+    let d = tempfile::tempdir().unwrap();
+    let single = write_task(d.path(), "single.toml", "[optimize]\nmax_evals = 8\npopulation = 4\n");
+    let out = d.path().join("out");
+    optimize(&single, &out, &["--threads", "2"]);
+    let task = write_task(
+        d.path(),
+        "task.toml",
+        "[optimize]\nmax_evals = 8\npopulation = 4\nruns = 2\n",
+    );
+    let args = [
+        "optimize",
+        task.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--resume",
+    ];
+    let err = common::run_err(BIN, &args);
+    assert!(
+        err.contains("checkpoint.json") && err.contains("not a best-of-N"),
+        "{err}"
+    );
+    assert!(!out.join("runs").exists(), "nothing written");
+}

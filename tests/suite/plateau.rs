@@ -146,3 +146,42 @@ fn the_tool_states_the_committed_finding_as_the_prose_does() {
     assert!(prose("docs/study.md").contains("no plateau within 2.0×"));
     assert!(prose("README.md").contains("not a plateau within 2.0×"));
 }
+
+#[test]
+fn a_best_of_n_plateau_sweep_gives_each_level_its_runs_and_their_worst() {
+    let d = tempfile::tempdir().unwrap();
+    let scen = tiny_plateau(d.path());
+    let text = std::fs::read_to_string(&scen)
+        .unwrap()
+        .replace("max_evals = 8\n", "max_evals = 8\nruns = 2\n")
+        .replace("seeds = [1, 2]", "seeds = [1]");
+    std::fs::write(&scen, text).unwrap();
+    let a = d.path().join("a");
+    let o = a.to_str().unwrap();
+    sprintlab(&["sweep", scen.to_str().unwrap(), "--out", o, "--threads", "2"]);
+    sprintlab(&["merge", o]);
+    sprintlab(&["plateau", o]);
+    let mut rd = csv::Reader::from_path(a.join("plateau.csv")).unwrap();
+    let head: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        head[head.len() - 4..],
+        ["runs", "runs_reached_best", "best_runs_converged", "cost_worst"]
+    );
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    // Points 0..4 are the (arm, level) cells in plan order: a 0.8, a 1.4, b 0.8, b 1.4.
+    for (k, r) in rd.records().enumerate() {
+        let r = r.unwrap();
+        assert_eq!(&r[col("n")], "1");
+        assert_eq!(&r[col("runs")], "2");
+        let runs: Vec<sprintlab::export::tables::RunRow> =
+            sprintlab::export::tables::read_rows(&a.join(format!("points/{k:06}/runs.csv"))).unwrap();
+        let worst = runs.iter().map(|x| x.best).fold(f64::NEG_INFINITY, f64::max);
+        assert_eq!(r[col("cost_worst")].parse::<f64>().unwrap(), worst, "cell {k}");
+        let reached = runs.iter().filter(|x| x.reached_best).count();
+        assert_eq!(
+            r[col("runs_reached_best")].parse::<usize>().unwrap(),
+            reached,
+            "cell {k}"
+        );
+    }
+}
