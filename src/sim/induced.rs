@@ -47,6 +47,9 @@ pub struct StepForces {
     pub group: Vec<[f64; 2]>,
     /// Passive torque per DOF (N·m).
     pub passive: Vec<f64>,
+    /// Per muscle–tendon unit ([`crate::model::Model::units`]), two-joint units only: the tendon torque on each
+    /// spanned DOF, in the unit's `joints` order (N·m; empty for single-joint units, which are in `group`).
+    pub units: Vec<Vec<f64>>,
 }
 
 /// The split of one loaded foot's ground force (N, world frame; the force part of the foot's ground wrench).
@@ -64,8 +67,10 @@ pub struct FootParts {
     pub passive: [f64; 3],
     /// The foot's own acceleration in the compliant ground (`W⁻¹ a_f`; 0 for a welded foot).
     pub foot_motion: [f64; 3],
-    /// Each muscle group's part, per DOF `[positive, negative]`.
+    /// Each muscle group's part, per DOF `[positive, negative]` (a series-elastic group: its tendon torque's).
     pub groups: Vec<[[f64; 3]; 2]>,
+    /// Each two-joint unit's part, in [`crate::model::Model::units`] order (zero for single-joint units).
+    pub units: Vec<[f64; 3]>,
 }
 
 /// One split per foot: the parts of a foot's loaded segments (rear foot and toe) added up, in foot order. A foot
@@ -104,6 +109,9 @@ impl FootParts {
         for g in &self.groups {
             add(&g[0]);
             add(&g[1]);
+        }
+        for u in &self.units {
+            add(u);
         }
         s
     }
@@ -155,6 +163,7 @@ impl Simulator {
         let mut f = StepForces {
             group: vec![[0.0; 2]; n],
             passive: vec![0.0; n],
+            units: ws.unit_tau.clone(),
         };
         for i in 0..n {
             let implicit = ws.damp_gen[i] > 0.0;
@@ -280,6 +289,19 @@ impl Simulator {
                         let col = gmat.column(dl.assembly);
                         let part = |t: f64| [-col[6 * r] * t, -col[6 * r + 1] * t, -col[6 * r + 2] * t];
                         [part(forces.group[i][0]), part(forces.group[i][1])]
+                    })
+                    .collect(),
+                units: model
+                    .units
+                    .iter()
+                    .zip(&forces.units)
+                    .map(|(u, taus)| {
+                        let mut part = [0.0; 3];
+                        for (&(j, _), &t) in u.joints.iter().zip(taus) {
+                            let col = gmat.column(self.layout.dof[j].assembly);
+                            (0..3).for_each(|a| part[a] -= col[6 * r + a] * t);
+                        }
+                        part
                     })
                     .collect(),
             })

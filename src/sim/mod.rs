@@ -131,10 +131,9 @@ pub struct Workspace {
     /// with respect to the DOF velocity, kept for the induced ground-force analysis.
     group_tau: Vec<[f64; 2]>,
     group_slope: Vec<[f64; 2]>,
-    /// Two-joint units: per unit and spanned DOF (in [`crate::model::units::Unit::joints`] order) the torque at the
-    /// step's start velocity and its slope, as `group_tau`/`group_slope` (empty entries for single-joint units,
-    /// whose torque is their group's).
-    unit_tau: Vec<Vec<(f64, f64)>>,
+    /// Two-joint units: per unit and spanned DOF (in [`crate::model::units::Unit::joints`] order) the tendon torque
+    /// of the step (N·m; empty for single-joint units, whose torque is their group's).
+    unit_tau: Vec<Vec<f64>>,
     /// Per DOF: passive damping (N·m·s/rad) and limit spring `(stiffness, rest)` applied this step.
     passive: Vec<(f64, f64, f64)>,
     q_force: DVector<Real>,
@@ -310,7 +309,7 @@ impl Simulator {
                 .iter()
                 .map(|u| {
                     if u.two_joint() {
-                        vec![(0.0, 0.0); u.joints.len()]
+                        vec![0.0; u.joints.len()]
                     } else {
                         Vec::new()
                     }
@@ -582,42 +581,32 @@ impl Simulator {
         ws.actuation = Some(act);
     }
 
-    /// The muscle–tendon units' joint torques (part of stage 1): each unit's contractile element is stepped by
-    /// backward Euler against the joint angles at the step's start ([`tendon::ce_step`]), its tendon torque
-    /// `s·e_j·T` goes on each spanned DOF, and the stiffness the joints see through it, `k` (tendon in series with
-    /// the discrete contractile element), is integrated implicitly: `T(Q + h·Q̇⁺) ≈ T − s·k·h·Σ e_l·q̇_l⁺`, the
-    /// diagonal terms as damping `h·k·e_j²` (rapier solves them with the step), the cross terms of a two-joint unit
-    /// at the start velocity.
+    /// The muscle–tendon units' joint torques (part of stage 1): the state's tendon torque `T = F(δ)`, as `s·e_j·T`
+    /// on each spanned DOF, an explicit torque over the step; the contractile element is stepped after the joints
+    /// moved ([`Self::advance_units`]), so activation reaches the joints through the tendon one step later. The
+    /// tendon is not made implicit in the joints: in rapier's integration (velocity first, then position with the
+    /// new velocity) any stiffness folded into the damping removes a fraction `h²k/I` of the oscillation energy per
+    /// step, and a tendon must return what it stores; explicit, the tendon–segment oscillation is integrated
+    /// symplectically, stable while `h·√(k/I) < 2` (the foot on its ankle tendons: ≈ 0.3 at dt = 1 ms;
+    /// docs/design.md §2).
     fn unit_torques(&self, s: &State, ws: &mut Workspace) {
-        let dt = self.world.dt;
         for (u, unit) in self.model.units.iter().enumerate() {
-            let a = s.activation[unit.drive.0][unit.drive.1];
-            let d0 = s.tendon[u][0];
-            let q_ce = unit.coordinate(&ws.q) + unit.sign * d0;
-            let st = tendon::ce_step(&unit.params, unit.t_max, &unit.tendon, a, q_ce, d0, dt);
-            let dk = dt * st.k_series;
-            let rate: f64 = unit.joints.iter().map(|&(j, e)| e * ws.qd[j]).sum();
+            let t = unit.tendon.torque(s.tendon[u][0]).0;
             for (idx, &(j, e)) in unit.joints.iter().enumerate() {
-                let cross = if unit.two_joint() { rate - e * ws.qd[j] } else { 0.0 };
-                let tau = unit.sign * e * st.torque - dk * e * cross;
-                let damping = dk * e * e;
+                let tau = unit.sign * e * t;
                 ws.tau_explicit[j] += tau;
-                ws.damp_gen[j] += damping;
-                // Delivered: tau − damping·q̇⁺ = (tau − damping·q̇) − damping·(q̇⁺ − q̇).
-                let start = (tau - damping * ws.qd[j], -damping);
                 if unit.two_joint() {
-                    ws.unit_tau[u][idx] = start;
+                    ws.unit_tau[u][idx] = tau;
                 } else {
-                    let k = unit.drive.1;
-                    ws.group_tau[j][k] += start.0;
-                    ws.group_slope[j][k] += start.1;
+                    ws.group_tau[j][unit.drive.1] += tau;
                 }
             }
         }
     }
 
-    /// The units' state after the step (part of stage 6): the backward-Euler contractile step re-solved against the
-    /// joint angles `q1` the step reached, the contractile element's torque–angle factor kept at the step's start.
+    /// The units' state after the step (part of stage 6): the backward-Euler contractile step
+    /// ([`tendon::ce_step`]) against the joint angles `q1` the step reached, with the step's activation and the
+    /// contractile element's torque–angle factor at the step's start.
     /// With commanded torques (generators bypassed) the contractile elements follow the joints, tendons slack.
     fn advance_units(&self, s: &mut State, ws: &Workspace, q1: &[f64], qd1: &[f64]) {
         let dt = self.world.dt;

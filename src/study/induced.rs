@@ -12,7 +12,8 @@
 //!   summary's `feet`), `stance`
 //!   (per-foot stance number from 0), then `<part>_x`, `<part>_y`, `<part>_z` (N, world frame) for every part in
 //!   [`PARTS`], the `sum` of the parts and the `measured` force;
-//! * `induced_groups.csv` — tidy: `t, foot, stance, group, dof, contributor, fx, fy, fz`, one row per muscle group;
+//! * `induced_groups.csv` — tidy: `t, foot, stance, group, dof, contributor, fx, fy, fz`, one row per muscle group
+//!   and two-joint unit (`group` = the unit, `dof` = its primary DOF);
 //! * `induced_summary.json` — per stance and averaged over stances the impulse of every part (N·s, x and z), and
 //!   the largest |sum − measured| over all steps, absolute and in % of the peak measured force.
 
@@ -49,14 +50,23 @@ pub const PARTS: [&str; 9] = [
 /// The contributor (a [`PARTS`] name) of group `k` of DOF `dof` when `foot` is the analysed foot.
 pub fn contributor_of(model: &Model, dof: usize, k: usize, foot: usize) -> &'static str {
     let d = &model.dofs[dof];
-    let c = d.generators[k].contributor;
+    part_of(model, d.generators[k].contributor, &d.name, foot)
+}
+
+/// The contributor (a [`PARTS`] name) of two-joint unit `u` (its side is its primary DOF's).
+pub fn unit_contributor_of(model: &Model, u: usize, foot: usize) -> &'static str {
+    let unit = &model.units[u];
+    part_of(model, unit.contributor, &model.dofs[unit.joints[0].0].name, foot)
+}
+
+fn part_of(model: &Model, c: Contributor, d_name: &str, foot: usize) -> &'static str {
     match c {
         Contributor::Arms => "arms",
         Contributor::Torso => "torso",
         _ => {
             let side = |name: &str| name.rsplit('_').next().map(str::to_string);
             let foot_side = side(&model.segments[model.feet[foot]].name);
-            if side(&d.name) == foot_side {
+            if side(d_name) == foot_side {
                 if c == Contributor::Push {
                     "pushing_leg"
                 } else {
@@ -81,6 +91,13 @@ pub fn part_forces(model: &Model, p: &FootParts) -> Vec<[f64; 3]> {
                 .expect("a part");
             (0..3).for_each(|a| out[idx][a] += f[a]);
         }
+    }
+    for (u, f) in p.units.iter().enumerate() {
+        let idx = PARTS
+            .iter()
+            .position(|&n| n == unit_contributor_of(model, u, p.foot))
+            .expect("a part");
+        (0..3).for_each(|a| out[idx][a] += f[a]);
     }
     out
 }
@@ -312,6 +329,24 @@ impl Replay<'_> {
                         format_f64(f[2])
                     ));
                 }
+            }
+            for (u, f) in p.units.iter().enumerate() {
+                if f.iter().all(|v| *v == 0.0) {
+                    continue;
+                }
+                let unit = &model.units[u];
+                groups_csv.push_str(&format!(
+                    "{},{},{},{},{},{},{},{},{}\n",
+                    format_f64(state.t),
+                    foot_names[p.foot],
+                    st.stance,
+                    unit.group,
+                    model.dofs[unit.joints[0].0].name,
+                    unit_contributor_of(model, u, p.foot),
+                    format_f64(f[0]),
+                    format_f64(f[1]),
+                    format_f64(f[2])
+                ));
             }
         }
     }

@@ -97,6 +97,11 @@ const CASES: &[Case] = &[
     case("strength_push_negative.toml", 6, 8, "strength.push", "must be a number in [0, 10]; got -1"),
     case("strength_velocity_zero.toml", 3, 12, "strength.velocity", "must be a number in [0.1, 10]; got 0"),
     case("strength_unknown_group.toml", 6, 40, "strength.groups.hamstrings", "muscle group; allowed: ankle_df,"),
+    // Series-elastic and two-joint settings (issue 16).
+    case("tendon_stretch_zero.toml", 6, 11, "strength.units.ankle_pf.stretch", "must be a number in [0.001, 2] rad; got 0"),
+    case("two_joint_ratio_on_single_joint_group.toml", 4, 9, "strength.units.knee_ext.ratio", "allowed only for gastrocnemius, hamstrings, rectus_femoris"),
+    case("two_joint_share_too_large.toml", 6, 9, "strength.units.hamstrings.share", "must be a number in [0, 0.95]; got 0.99"),
+    case("two_joint_shares_exceed_knee_flexors.toml", 3, 24, "strength.units.hamstrings", "take 5.062 N·m/kg out of `knee_flex`, which has 2"),
     case("initial_rates_unknown_dof.toml", 5, 39, "initial.rates.knee_x", "unknown DOF `knee_x`; the model's DOFs are"),
     case("initial_rate_too_fast.toml", 4, 20, "initial.rates.knee_l", "must be a number in [-50, 50]; got 80"),
     case("duration_negative.toml", 8, 12, "run.duration", "must be a number in (0, 3600] s; got -0.5"),

@@ -21,6 +21,7 @@ mod parser_fuzz;
 mod peer_trajectory;
 mod plateau;
 mod restarts;
+mod series_elastic;
 mod sparse_mass_matrix;
 mod sprint;
 mod standing;
