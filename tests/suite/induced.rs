@@ -43,14 +43,18 @@ fn row_errors(run: &Path) -> (f64, f64, usize) {
     (err, peak, t.rows())
 }
 
+/// The quickstart scenario cut to 1.2 s (it has no `[athlete]` table).
+fn quickstart_1_2_s() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("scenarios/quickstart.toml")).unwrap();
+    assert!(!text.contains("[athlete]"));
+    text.replace("duration = 2.1", "duration = 1.2")
+}
+
 #[test]
 fn induced_parts_sum_to_the_measured_grf_on_real_sprint_stances() {
     let dir = scratch("sprint");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("scenarios/quickstart.toml"))
-        .unwrap()
-        .replace("duration = 2.1", "duration = 1.2");
-    let (run, s) = run_and_analyse(&dir, "sprint", &text);
+    let (run, s) = run_and_analyse(&dir, "sprint", &quickstart_1_2_s());
     let (err, peak, rows) = row_errors(&run);
     println!(
         "{rows} sampled rows, {} steps analysed: max |sum - measured| {err:.3} N (every step {:.3} N) of peak {peak:.0} N",
@@ -166,11 +170,7 @@ fn standing_body_parts_sum_to_body_weight() {
 #[test]
 fn induced_parts_sum_to_the_measured_grf_with_toes() {
     let dir = scratch("toes");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join("scenarios/quickstart.toml"))
-        .unwrap()
-        .replace("duration = 2.1", "duration = 1.2");
-    let text = format!("[athlete]\ntoe = true\n{}", text.replace("[athlete]\n", ""));
+    let text = format!("[athlete]\ntoe = true\n{}", quickstart_1_2_s());
     let (run, s) = run_and_analyse(&dir, "toes", &text);
     let (err, peak, rows) = row_errors(&run);
     println!(
