@@ -35,6 +35,9 @@ pub fn resolved_scenario_toml(loaded: &Loaded) -> Result<String, Error> {
     let mut s = loaded.scenario.clone();
     s.model.file = Some(PathBuf::from("model.json"));
     s.model.builtin = None;
+    // The generated body (with its toe segments, if any) is model.json: the toe switch builds the default athlete
+    // only and has done its work.
+    s.athlete.toe = false;
     // A warm start's values are already in the resolved numbers; its path would not resolve from the run folder.
     let start = s.optimize.start.take();
     let body = toml::to_string(&s).map_err(|e| Error::Model {

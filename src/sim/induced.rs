@@ -14,8 +14,9 @@
 //! the torques from the generators — so the sum of the parts equals the measured force only if the
 //! decomposition is complete and consistent with rapier's step: that is the check.
 //!
-//! A foot with a toe segment (`[athlete] toe = true`) is two loaded bodies: each loaded one is welded (6 rows of
-//! `J_f` each) and the foot's parts are the sums over its rear foot and toe.
+//! A foot with a loaded toe segment (`[athlete] toe = true`): the toe's contact forces are part of the foot's
+//! wrench (taken about the rear foot's COM) and the MTP joint gets one more row of `J_f`, a selector of its
+//! coordinate (welded: `q̈_mtp = 0`); the toe's own 6 rows would be linearly dependent on the foot's and the MTP's.
 
 use rapier3d_f64::math::Real;
 use rapier3d_f64::na::{DMatrix, DVector, Matrix3, Vector3};
@@ -71,31 +72,6 @@ pub struct FootParts {
     pub groups: Vec<[[f64; 3]; 2]>,
     /// Each two-joint unit's part, in [`crate::model::Model::units`] order (zero for single-joint units).
     pub units: Vec<[f64; 3]>,
-}
-
-/// One split per foot: the parts of a foot's loaded segments (rear foot and toe) added up, in foot order. A foot
-/// with one loaded segment keeps its values bit for bit.
-fn merge_by_foot(parts: Vec<FootParts>) -> Vec<FootParts> {
-    let mut out: Vec<FootParts> = Vec::with_capacity(parts.len());
-    for p in parts {
-        match out.iter_mut().find(|o| o.foot == p.foot) {
-            None => out.push(p),
-            Some(o) => {
-                let add = |a: &mut [f64; 3], b: &[f64; 3]| (0..3).for_each(|k| a[k] += b[k]);
-                add(&mut o.measured, &p.measured);
-                add(&mut o.gravity, &p.gravity);
-                add(&mut o.velocity, &p.velocity);
-                add(&mut o.passive, &p.passive);
-                add(&mut o.foot_motion, &p.foot_motion);
-                for (g, h) in o.groups.iter_mut().zip(&p.groups) {
-                    add(&mut g[0], &h[0]);
-                    add(&mut g[1], &h[1]);
-                }
-            }
-        }
-    }
-    out.sort_by_key(|o| o.foot);
-    out
 }
 
 impl FootParts {
@@ -191,18 +167,16 @@ impl Simulator {
         let dt = self.world.dt;
         let n = pre.qd.len();
         let g = Vector3::new(self.world.gravity[0], self.world.gravity[1], self.world.gravity[2]);
-        // Loaded contact segments (a foot, its toe) with their foot and measured ground wrench about the
-        // segment COM; each is welded in the split (6 rows of J_f).
-        let mut carriers: Vec<(usize, usize)> = model.spheres.iter().map(|sp| (sp.segment, sp.foot)).collect();
-        carriers.sort_unstable();
-        carriers.dedup();
-        let mut feet: Vec<(usize, usize, [f64; 6])> = Vec::new();
-        for &(seg, fi) in &carriers {
+        // Loaded feet: the foot's link, its measured ground wrench about the foot COM (a toe's forces included)
+        // and the DOFs between the foot and its loaded toe (model indices; one selector row of J_f each).
+        let mut feet: Vec<(usize, usize, [f64; 6], Vec<usize>)> = Vec::new();
+        for (fi, &seg) in model.feet.iter().enumerate() {
             let link = self.layout.segment_link[seg];
             let c = pre.com[link];
             let mut w = [0.0; 6];
             let mut any = false;
-            for sf in spheres.iter().filter(|sf| model.spheres[sf.sphere].segment == seg) {
+            let mut joints: Vec<usize> = Vec::new();
+            for sf in spheres.iter().filter(|sf| model.spheres[sf.sphere].foot == fi) {
                 let f = Vector3::new(sf.force.x, sf.force.y, sf.force.z);
                 let r = Vector3::new(sf.point.x, sf.point.y, sf.point.z) - c;
                 let m = r.cross(&f);
@@ -211,9 +185,19 @@ impl Simulator {
                     w[3 + a] += m[a];
                 }
                 any = true;
+                let mut s = model.spheres[sf.sphere].segment;
+                while s != seg {
+                    for &d in &model.segments[s].dofs {
+                        if !joints.contains(&d) {
+                            joints.push(d);
+                        }
+                    }
+                    s = model.segments[s].parent.expect("a toe hangs from its foot");
+                }
             }
             if any {
-                feet.push((fi, link, w));
+                joints.sort_unstable();
+                feet.push((fi, link, w, joints));
             }
         }
         if feet.is_empty() {
@@ -247,12 +231,21 @@ impl Simulator {
             tau_g += j.transpose() * fg;
         }
         let lu = m.lu();
-        let k = 6 * feet.len();
+        // First row of each foot in J_f: 6 for the foot, then one per toe joint.
+        let mut rows = Vec::with_capacity(feet.len());
+        let mut k = 0;
+        for f in &feet {
+            rows.push(k);
+            k += 6 + f.3.len();
+        }
         let mut jf = DMatrix::<Real>::zeros(k, n);
         let mut bf = DVector::<Real>::zeros(k);
-        for (r, (_, link, _)) in feet.iter().enumerate() {
-            jf.view_mut((6 * r, 0), (6, n)).copy_from(&pre.jac[*link]);
-            bf.rows_mut(6 * r, 6).copy_from(&bias(*link));
+        for (r, (_, link, _, joints)) in feet.iter().enumerate() {
+            jf.view_mut((rows[r], 0), (6, n)).copy_from(&pre.jac[*link]);
+            bf.rows_mut(rows[r], 6).copy_from(&bias(*link));
+            for (j, &d) in joints.iter().enumerate() {
+                jf[(rows[r] + 6 + j, self.layout.dof[d].assembly)] = 1.0;
+            }
         }
         let x = lu.solve(&jf.transpose())?; // M⁻¹ J_fᵀ
         let w = &jf * &x;
@@ -269,11 +262,11 @@ impl Simulator {
             tau_p[dl.assembly] = forces.passive[i];
         }
         let lam_p = -(&gmat * tau_p);
-        let force = |v: &DVector<Real>, r: usize| [v[6 * r], v[6 * r + 1], v[6 * r + 2]];
-        let parts: Vec<FootParts> = feet
+        let force = |v: &DVector<Real>, r: usize| [v[rows[r]], v[rows[r] + 1], v[rows[r] + 2]];
+        let out = feet
             .iter()
             .enumerate()
-            .map(|(r, (fi, _, wm))| FootParts {
+            .map(|(r, (fi, _, wm, _))| FootParts {
                 foot: *fi,
                 measured: [wm[0], wm[1], wm[2]],
                 gravity: force(&lam_g, r),
@@ -287,7 +280,8 @@ impl Simulator {
                     .enumerate()
                     .map(|(i, dl)| {
                         let col = gmat.column(dl.assembly);
-                        let part = |t: f64| [-col[6 * r] * t, -col[6 * r + 1] * t, -col[6 * r + 2] * t];
+                        let o = rows[r];
+                        let part = |t: f64| [-col[o] * t, -col[o + 1] * t, -col[o + 2] * t];
                         [part(forces.group[i][0]), part(forces.group[i][1])]
                     })
                     .collect(),
@@ -306,6 +300,6 @@ impl Simulator {
                     .collect(),
             })
             .collect();
-        Some(merge_by_foot(parts))
+        Some(out)
     }
 }
