@@ -78,3 +78,9 @@ def test_sweep_plan_of_a_scenario_without_sweep_raises():
     with pytest.raises(sprintlab.ScenarioError) as e:
         sprintlab.sweep_plan("scenarios/drop_5cm.toml")
     assert e.value.file == "scenarios/drop_5cm.toml"
+
+
+def test_a_panic_in_the_library_raises_and_the_interpreter_goes_on():
+    with pytest.raises(sprintlab.SprintlabError, match="internal error .*a test of the panic boundary"):
+        sprintlab._native._panic_for_test()
+    assert sprintlab.load("scenarios/drop_5cm.toml").params.empty
