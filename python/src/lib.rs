@@ -416,7 +416,20 @@ impl Scenario {
                 };
                 text = edited.map_err(bad)?;
             }
-            scenario::load_text(&text, &l.path)
+            // Positions in the edited text would not match the file: locate the field in the file as written
+            // (line 1, column 1 when it is not written there) and say where the bad value came from.
+            scenario::load_text(&text, &l.path).map_err(|e| match e {
+                Error::Invalid { location, path, msg } if location.file == l.path => {
+                    let given = edits.iter().any(|(k, _)| *k == path);
+                    let msg = if given {
+                        format!("{msg} (given to with_values)")
+                    } else {
+                        msg
+                    };
+                    scenario::invalid(&l.path, &l.source, &path, msg)
+                }
+                e => e,
+            })
         })?;
         Ok(Scenario {
             loaded: Arc::new(loaded),
