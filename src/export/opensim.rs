@@ -26,6 +26,7 @@ use super::read::{dofs, feet, Table};
 use crate::error::Error;
 use crate::io::format_f64;
 use crate::model::file::ModelFile;
+use crate::sim::columns;
 
 /// A vector of sprintlab's world frame in OpenSim's y-up ground frame.
 pub fn to_opensim(v: [f64; 3]) -> [f64; 3] {
@@ -140,18 +141,15 @@ const FRAME_NOTE: &str = "Frame: OpenSim ground, X forward, Y up, Z right (sprin
 
 /// `kinematics.mot` text.
 pub fn kinematics_mot(ts: &Table, model: &ModelFile) -> Result<String, Error> {
-    let t = ts.check_time("t")?;
+    let t = ts.check_time(columns::TIME)?;
     let n = t.len();
-    let p = ["pelvis_x", "pelvis_y", "pelvis_z"]
-        .iter()
-        .map(|c| ts.col(c))
-        .collect::<Result<Vec<_>, _>>()?;
-    let q = ["pelvis_qw", "pelvis_qx", "pelvis_qy", "pelvis_qz"]
-        .iter()
-        .map(|c| ts.col(c))
-        .collect::<Result<Vec<_>, _>>()?;
+    let p = ts.cols(&columns::PELVIS_POSITION)?;
+    let q = ts.cols(&columns::PELVIS_ORIENTATION)?;
     let names = dofs(model);
-    let cols = names.iter().map(|d| ts.col(d)).collect::<Result<Vec<_>, _>>()?;
+    let cols = names
+        .iter()
+        .map(|d| ts.col(&columns::dof_angle(d)))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut ang = [vec![0.0; n], vec![0.0; n], vec![0.0; n]];
     for i in 0..n {
         let a = pelvis_angles([q[0][i], q[1][i], q[2][i], q[3][i]]);
@@ -200,7 +198,7 @@ pub fn kinematics_mot(ts: &Table, model: &ModelFile) -> Result<String, Error> {
 
 /// `grf.sto` text.
 pub fn grf_sto(ts: &Table) -> Result<String, Error> {
-    let t = ts.check_time("t")?;
+    let t = ts.check_time(columns::TIME)?;
     let feet = feet(ts);
     let mut labels = vec!["time".to_string()];
     let mut cols = Vec::new();
@@ -212,14 +210,8 @@ pub fn grf_sto(ts: &Table) -> Result<String, Error> {
         for s in ["torque_x", "torque_y", "torque_z"] {
             labels.push(format!("{f}_{s}"));
         }
-        cols.push([
-            ts.col(&format!("grf_{f}_x"))?,
-            ts.col(&format!("grf_{f}_y"))?,
-            ts.col(&format!("grf_{f}_z"))?,
-            ts.col(&format!("cop_{f}_x"))?,
-            ts.col(&format!("cop_{f}_y"))?,
-        ]);
-        tz.push(ts.get(&format!("free_moment_{f}_z")));
+        cols.push(ts.cols(&columns::grf_and_cop(f))?);
+        tz.push(ts.get(&columns::free_moment(f)));
     }
     let mut s = storage(
         "grf",

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::model::file::ModelFile;
+use crate::sim::columns;
 
 /// Standard gravity used to turn the model's mass into a body weight when `summary.json` has none (m/s²).
 pub const G: f64 = 9.81;
@@ -180,6 +181,15 @@ impl Table {
             .ok_or_else(|| data_err(&self.file, 1, format!("missing column `{name}`")))
     }
 
+    /// Several columns that must be present (the first missing one is the error).
+    pub fn cols<const N: usize, S: AsRef<str>>(&self, names: &[S; N]) -> Result<[&[f64]; N], Error> {
+        let mut out: [&[f64]; N] = [&[]; N];
+        for (o, n) in out.iter_mut().zip(names) {
+            *o = self.col(n.as_ref())?;
+        }
+        Ok(out)
+    }
+
     /// Checks that a time column is finite and strictly increasing.
     pub fn check_time(&self, name: &str) -> Result<&[f64], Error> {
         let t = self.col(name)?;
@@ -242,7 +252,7 @@ pub fn body_weight(dir: &Path, model: Option<&ModelFile>) -> Result<f64, Error> 
 pub fn feet(ts: &Table) -> Vec<String> {
     ts.names
         .iter()
-        .filter_map(|n| n.strip_prefix("grf_").and_then(|r| r.strip_suffix("_z")))
+        .filter_map(|n| columns::foot_of_vertical_grf(n))
         .map(str::to_string)
         .collect()
 }

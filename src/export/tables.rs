@@ -166,6 +166,33 @@ pub fn history_csv(rows: &[HistoryRow]) -> Result<Vec<u8>, Error> {
     rows_csv(rows)
 }
 
+/// One row of `runs.csv`: one of the N independent optimisations of a best-of-N (docs/optimiser.md, "Best of N").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRow {
+    /// Run index k (folder `runs/run-kkk`; run 0 is the optimisation made without `runs`).
+    pub run: usize,
+    /// Its master seed (run 0: `run.seed`).
+    pub seed: u64,
+    /// Where it started: `start` (the scenario's init values) or `box` (drawn in the parameter box).
+    pub start: String,
+    /// Rollouts it used.
+    pub evaluations: u64,
+    /// Its best cost (`inf` if no rollout had a finite cost).
+    pub best: f64,
+    /// Its best cost minus the best run's (cost units, ≥ 0).
+    pub gap: f64,
+    /// Whether `gap` ≤ the tolerance (`optimize.runs_tolerance`).
+    pub reached_best: bool,
+    /// Final effective step σ·√λmax(C) over σ0 of the CMA-ES run (of its restarts) that found its best.
+    pub step_ratio: f64,
+    /// Share of that CMA-ES run's last population that kept balance.
+    pub balanced: Option<f64>,
+    /// Every criterion that held when its last CMA-ES run ended, `;`-separated (`max_evals`: the budget).
+    pub stop: String,
+    /// Whether it converged (docs/optimiser.md, "Convergence").
+    pub converged: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ use crate::export::tables::StanceRecord;
 use crate::export::Table;
 use crate::model::file::ModelFile;
 use crate::model::generators::{default_groups, Contributor};
+use crate::sim::columns;
 
 /// One stance of one foot, as rows of the timeseries.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,7 +62,7 @@ pub fn stance_spans(t: &[f64], stances: &[StanceRecord]) -> Vec<StanceSpan> {
 
 /// Every measured stance of every foot as timeseries rows, in touchdown order (see [`stance_spans`]).
 pub fn all_stances(ts: &Table, stances: &[StanceRecord]) -> Result<Vec<StanceSpan>, Error> {
-    Ok(stance_spans(ts.col("t")?, stances))
+    Ok(stance_spans(ts.col(columns::TIME)?, stances))
 }
 
 /// Body side of a segment or DOF, from its name suffix.
@@ -117,7 +118,7 @@ pub struct MuscleGroup {
 impl MuscleGroup {
     /// The activation column of the group.
     pub fn column(&self) -> String {
-        format!("{}_act_{}", self.dof, if self.positive { "pos" } else { "neg" })
+        columns::activation(&self.dof, self.positive)
     }
 
     /// A short label without side: `hip ext`, or `lumbar bend +` when both groups of a DOF share a name.

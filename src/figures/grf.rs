@@ -8,6 +8,7 @@ use super::data::{all_stances, Side};
 use super::style::*;
 use crate::export::tables::StanceRecord;
 use crate::export::Table;
+use crate::sim::columns;
 
 /// Stance-averaged vertical GRF of sprinters at top speed (body weights): `data/shared/reference/sprint-targets.md`
 /// row 5 — Weyand et al. 2010 J Appl Physiol 108:950 (2.08); Weyand & Davis 2005 J Exp Biol 208:2625 (2.32 at
@@ -40,12 +41,12 @@ impl GrfFigure {
     /// Builds the figure from the timeseries and the measured stances (`steps.csv`); `None` when the run has no
     /// stance.
     pub fn build(ts: &Table, steps: &[StanceRecord], bw: f64) -> Result<Option<Self>, crate::Error> {
-        let t = ts.check_time("t")?;
+        let t = ts.check_time(columns::TIME)?;
         let stances = all_stances(ts, steps)?;
         let mut curves = Vec::new();
         for s in &stances {
-            let fz = ts.col(&format!("grf_{}_z", s.foot))?;
-            let fx = ts.col(&format!("grf_{}_x", s.foot))?;
+            let fz = ts.col(&columns::grf(&s.foot, 2))?;
+            let fx = ts.col(&columns::grf(&s.foot, 0))?;
             // Rows of the stance, plus the lift-off row so the curve closes.
             let end = (s.end + 1).min(t.len());
             let rows = s.start..end;

@@ -6,6 +6,7 @@ use super::data::Side;
 use crate::error::Error;
 use crate::export::Table;
 use crate::model::file::{GeomSpec, ModelFile};
+use crate::sim::columns;
 
 /// A line of a segment (segment frame, m): a capsule's axis, or a link from the segment's long axis to a child's
 /// joint centre (hip line, shoulder girdle).
@@ -187,8 +188,8 @@ impl<'a> PoseColumns<'a> {
         let mut cols = Vec::new();
         for s in &skel.segments {
             let mut c: [&[f64]; 7] = [&[]; 7];
-            for (k, suffix) in ["x", "y", "z", "qw", "qx", "qy", "qz"].iter().enumerate() {
-                c[k] = ts.col(&format!("seg_{}_{suffix}", s.name))?;
+            for (k, col) in c.iter_mut().enumerate() {
+                *col = ts.col(&columns::segment_pose(&s.name, k))?;
             }
             cols.push(c);
         }

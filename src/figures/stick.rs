@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::export::read::{feet, Table};
 use crate::export::tables::StanceRecord;
 use crate::model::file::ModelFile;
+use crate::sim::columns;
 
 /// Frames in the strip.
 pub const FRAMES: usize = 8;
@@ -36,7 +37,7 @@ pub struct StickFigure {
 impl StickFigure {
     /// Builds the strip from `timeseries.csv` (poses, GRF, COP) and `model.json` (geometry).
     pub fn build(ts: &Table, steps: &[StanceRecord], model: &ModelFile, bw: f64) -> Result<Self, Error> {
-        let t = ts.check_time("t")?;
+        let t = ts.check_time(columns::TIME)?;
         let skel = Skeleton::from_model(model);
         let cols = PoseColumns::new(ts, &skel)?;
         let n = ts.rows();
@@ -76,13 +77,7 @@ impl StickFigure {
         let feet = feet(ts);
         let mut fcols = Vec::new();
         for f in &feet {
-            fcols.push([
-                ts.col(&format!("grf_{f}_x"))?,
-                ts.col(&format!("grf_{f}_y"))?,
-                ts.col(&format!("grf_{f}_z"))?,
-                ts.col(&format!("cop_{f}_x"))?,
-                ts.col(&format!("cop_{f}_y"))?,
-            ]);
+            fcols.push(ts.cols(&columns::grf_and_cop(f))?);
         }
         let frames = rows
             .iter()

@@ -13,6 +13,7 @@ use crate::error::Error;
 use crate::export::Table;
 use crate::model::file::ModelFile;
 use crate::model::generators::Contributor;
+use crate::sim::columns;
 
 /// At most this many points per curve (longer runs are decimated evenly).
 const MAX_POINTS: usize = 1500;
@@ -73,7 +74,7 @@ impl TorqueFigure {
     /// Builds the figure from `timeseries.csv` (`<dof>_torque`, `<dof>_act_pos`, `<dof>_act_neg`) and the model's
     /// DOFs and muscle groups.
     pub fn build(ts: &Table, model: &ModelFile) -> Result<Self, Error> {
-        let t = ts.check_time("t")?;
+        let t = ts.check_time(columns::TIME)?;
         let step = t.len().div_ceil(MAX_POINTS).max(1);
         let pts = |y: &[f64]| -> Vec<(f64, f64)> {
             (0..t.len())
@@ -108,7 +109,7 @@ impl TorqueFigure {
             } else {
                 3
             };
-            let tq = ts.col(&format!("{}_torque", d.dof))?;
+            let tq = ts.col(&columns::dof_torque(&d.dof))?;
             torque[k].add(pretty(&d.dof_base), d.side, pts(tq));
             let shared = pair.len() == 2 && pair[0].group == pair[1].group;
             for g in pair {

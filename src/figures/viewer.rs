@@ -10,6 +10,7 @@ use crate::error::Error;
 use crate::export::read::{feet, Table};
 use crate::model::file::ModelFile;
 use crate::model::generators::Contributor;
+use crate::sim::columns;
 
 /// The page template; `__SPRINTLAB_DATA__` is replaced by the data.
 pub const TEMPLATE: &str = include_str!("../../assets/viewer/viewer.html");
@@ -36,7 +37,7 @@ fn side(s: Side) -> &'static str {
 
 /// The viewer page for a run (`title` is shown in its header).
 pub fn page(title: &str, ts: &Table, model: &ModelFile, bw: f64) -> Result<String, Error> {
-    let t = ts.check_time("t")?;
+    let t = ts.check_time(columns::TIME)?;
     let skel = Skeleton::from_model(model);
     let poses = PoseColumns::new(ts, &skel)?;
     let step = t.len().div_ceil(MAX_FRAMES).max(1);
@@ -71,13 +72,7 @@ pub fn page(title: &str, ts: &Table, model: &ModelFile, bw: f64) -> Result<Strin
         .collect();
     let mut fs = Vec::new();
     for f in feet(ts) {
-        let c = [
-            ts.col(&format!("grf_{f}_x"))?,
-            ts.col(&format!("grf_{f}_y"))?,
-            ts.col(&format!("grf_{f}_z"))?,
-            ts.col(&format!("cop_{f}_x"))?,
-            ts.col(&format!("cop_{f}_y"))?,
-        ];
+        let c = ts.cols(&columns::grf_and_cop(&f))?;
         let data: Vec<Value> = rows
             .iter()
             .map(|&i| {

@@ -170,8 +170,10 @@ impl Contributor {
     /// The contributor a muscle group belongs to.
     pub fn of_group(group: &str) -> Self {
         match group {
-            "hip_ext" | "knee_ext" | "ankle_pf" => Self::Push,
-            "hip_flex" | "knee_flex" | "ankle_df" => Self::Swing,
+            // Two-joint units (model::units) by their primary role: plantarflexion and hip extension in stance push,
+            // hip flexion in swing; each is excited with its primary group, which belongs to the same contributor.
+            "hip_ext" | "knee_ext" | "ankle_pf" | "gastrocnemius" | "hamstrings" => Self::Push,
+            "hip_flex" | "knee_flex" | "ankle_df" | "rectus_femoris" => Self::Swing,
             g if g.starts_with("shoulder") || g.starts_with("elbow") => Self::Arms,
             g if g.starts_with("lumbar") => Self::Torso,
             _ => Self::None,

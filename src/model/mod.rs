@@ -6,6 +6,8 @@
 pub mod deleva;
 pub mod file;
 pub mod generators;
+pub mod tendon;
+pub mod units;
 
 use schemars::JsonSchema;
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,13 +35,28 @@ pub struct Strengths {
     pub arms: f64,
     /// Torso (lumbar groups). Default 1.
     pub torso: f64,
-    /// Per muscle group factor by group name (`hip_ext = 1.2`); groups of the generator table. Default 1 each.
+    /// Per muscle group factor by group name (`hip_ext = 1.2`); groups of the generator table (a two-joint unit
+    /// takes its contributor's strength only). Default 1 each.
     pub groups: BTreeMap<String, f64>,
     /// Factor on every group's `omega_max`, the joint angular velocity at which concentric torque reaches zero
     /// (dimensionless, 0.1–10). The priors note that fast athletes scale torque and `omega_max` together: a
     /// trained sprinter's muscle–tendon units keep torque at joint velocities where the dynamometer-based priors
     /// have almost none. Default 1 (the priors).
     pub velocity: f64,
+    /// Series-elastic generators (issue 16): `true` gives every group of
+    /// `data/shared/reference/series-elastic.csv` (hip_ext, knee_ext, ankle_pf) a tendon in series with its
+    /// contractile element; `false` keeps every group rigid, as before. Default: the body's default (rigid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series_elastic: Option<bool>,
+    /// Two-joint generators (issue 16): `true` adds gastrocnemius, hamstrings and rectus femoris per leg
+    /// (`data/shared/reference/two-joint-units.csv`), their strength taken out of the single-joint groups; needs
+    /// the DOFs `hip_flex_*`, `knee_*`, `ankle_*`. Default: the body's default (none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_joint: Option<bool>,
+    /// Per group or two-joint unit (`[strength.units.ankle_pf]`, `[strength.units.gastrocnemius]`): tendon and
+    /// two-joint settings overriding the tables. Default: none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub units: BTreeMap<String, units::UnitSpec>,
 }
 
 impl Default for Strengths {
@@ -51,6 +68,9 @@ impl Default for Strengths {
             torso: 1.0,
             groups: BTreeMap::new(),
             velocity: 1.0,
+            series_elastic: None,
+            two_joint: None,
+            units: BTreeMap::new(),
         }
     }
 }
@@ -152,6 +172,9 @@ pub struct Generator {
     pub strength: f64,
     /// `S · T_iso · body mass` (N·m): the torque at full activation, best angle, zero velocity.
     pub t_max: f64,
+    /// True when the group is series-elastic: its torque comes from its [`units::Unit`] in [`Model::units`]
+    /// (tendon torque), not from [`Generator::capacity`].
+    pub elastic: bool,
 }
 
 impl Generator {
@@ -230,6 +253,9 @@ pub struct Model {
     pub segments: Vec<Segment>,
     /// Hinge DOFs in model order (the order of the model file, which for sprinter12 is its `dof_order`).
     pub dofs: Vec<Dof>,
+    /// Muscle–tendon units with a contractile state: series-elastic groups, then two-joint units (empty when
+    /// neither is switched on).
+    pub units: Vec<units::Unit>,
     /// Foot contact spheres.
     pub spheres: Vec<Sphere>,
     /// Segments carrying contact spheres ("feet"), in segment order.
@@ -329,6 +355,7 @@ impl Model {
                         contributor: Contributor::of_group(g),
                         strength,
                         params,
+                        elastic: false,
                     })
                 };
                 if let Some([lo, hi]) = d.limits {
@@ -385,6 +412,7 @@ impl Model {
                 .collect::<Result<Vec<_>, Error>>()?,
             None => default_foot_spheres(&segments),
         };
+        let units = build_units(&mut dofs, strengths, table, mass).map_err(err)?;
         let feet: Vec<usize> = spheres
             .iter()
             .map(|s| s.segment)
@@ -395,6 +423,7 @@ impl Model {
             name: file.name.clone(),
             segments,
             dofs,
+            units,
             spheres,
             feet,
             contact,
@@ -412,6 +441,128 @@ impl Model {
     pub fn segment_index(&self, name: &str) -> Option<usize> {
         self.segments.iter().position(|s| s.name == name)
     }
+}
+
+/// The units switched on by `strengths` (series-elastic groups, then two-joint units per side), taking the two-joint
+/// units' strength out of the single-joint groups of `dofs` (their `T_iso` and `t_max` lowered) and marking the
+/// series-elastic groups `elastic`.
+fn build_units(
+    dofs: &mut [Dof],
+    strengths: &Strengths,
+    table: &GeneratorTable,
+    mass: f64,
+) -> Result<Vec<units::Unit>, String> {
+    let mut out = Vec::new();
+    let slot = |d: &Dof, g: &str| d.generators.iter().position(|gen| gen.params.group == g);
+    // Two-joint units first (they lower the single-joint groups the tendons are then sized on).
+    let mut two = Vec::new();
+    if strengths.two_joint.unwrap_or(false) {
+        for r in units::two_joint_rows(&strengths.units) {
+            let base = table.groups.get(&r.primary_group).ok_or_else(|| {
+                format!(
+                    "two-joint unit `{}`: group `{}` not in the table",
+                    r.unit, r.primary_group
+                )
+            })?;
+            for side in ["_r", "_l"] {
+                let find = |dof: &str, g: &str| -> Result<(usize, usize), String> {
+                    let name = format!("{dof}{side}");
+                    let i = dofs.iter().position(|d| d.name == name).ok_or_else(|| {
+                        format!(
+                            "two_joint: unit `{}{side}` needs the DOF `{name}`, which this body lacks",
+                            r.unit
+                        )
+                    })?;
+                    let k = slot(&dofs[i], g)
+                        .ok_or_else(|| format!("two_joint: DOF `{name}` has no `{g}` group for `{}{side}`", r.unit))?;
+                    Ok((i, k))
+                };
+                let (i1, k1) = find(&r.primary_dof, &r.primary_group)?;
+                let (i2, k2) = find(&r.secondary_dof, &r.secondary_group)?;
+                let t_iso = r.share * base.t_iso_nm_per_kg;
+                for (i, k, removed) in [(i1, k1, t_iso), (i2, k2, r.ratio * t_iso)] {
+                    let g = &mut dofs[i].generators[k];
+                    let left = g.params.t_iso_nm_per_kg - removed;
+                    if left < 0.0 {
+                        return Err(format!(
+                            "two_joint: the two-joint units take {removed} N·m/kg out of `{}` on `{}`, which has \
+                             only {} left: lower their share or ratio",
+                            g.params.group, dofs[i].name, g.params.t_iso_nm_per_kg
+                        ));
+                    }
+                    g.params.t_iso_nm_per_kg = left;
+                    g.t_max = g.strength * left * mass;
+                }
+                let sign = if k1 == 0 { 1.0 } else { -1.0 };
+                let sign2 = if k2 == 0 { 1.0 } else { -1.0 };
+                let mut params = dofs[i1].generators[k1].params.clone();
+                params.group = r.unit.clone();
+                params.t_iso_nm_per_kg = t_iso;
+                let strength = strengths.factor(&r.unit);
+                let t_max = strength * t_iso * mass;
+                two.push(units::Unit {
+                    name: format!("{}{side}", r.unit),
+                    group: r.unit.clone(),
+                    params,
+                    contributor: Contributor::of_group(&r.unit),
+                    strength,
+                    t_max,
+                    sign,
+                    // Torque s·e₂·T on the secondary DOF must pull in the secondary group's direction.
+                    joints: vec![(i1, 1.0), (i2, sign * sign2 * r.ratio)],
+                    drive: (i1, k1),
+                    tendon: tendon::Tendon {
+                        t0: t_max,
+                        stretch: r.stretch,
+                        toe: r.toe,
+                    },
+                });
+            }
+        }
+    }
+    let sec = units::sec_table();
+    let global = strengths.series_elastic.unwrap_or(false);
+    for (i, d) in dofs.iter_mut().enumerate() {
+        let side = ["_r", "_l"].into_iter().find(|s| d.name.ends_with(s));
+        for k in 0..2 {
+            let g = &d.generators[k];
+            let spec = strengths.units.get(&g.params.group);
+            let row = sec.get(&g.params.group);
+            if !spec.and_then(|u| u.series_elastic).unwrap_or(global && row.is_some()) {
+                continue;
+            }
+            let stretch = spec.and_then(|u| u.stretch).or(row.map(|r| r.stretch)).ok_or_else(|| {
+                format!(
+                    "series-elastic group `{}` has no tendon stretch in the table: give [strength.units.{}] stretch",
+                    g.params.group, g.params.group
+                )
+            })?;
+            let toe = spec.and_then(|u| u.toe).or(row.map(|r| r.toe)).unwrap_or(false);
+            let name = match side {
+                Some(s) => format!("{}{s}", g.params.group),
+                None => format!("{}_{}", d.name, ["pos", "neg"][k]),
+            };
+            out.push(units::Unit {
+                name,
+                group: g.params.group.clone(),
+                params: g.params.clone(),
+                contributor: g.contributor,
+                strength: g.strength,
+                t_max: g.t_max,
+                sign: if k == 0 { 1.0 } else { -1.0 },
+                joints: vec![(i, 1.0)],
+                drive: (i, k),
+                tendon: tendon::Tendon {
+                    t0: g.t_max,
+                    stretch,
+                    toe,
+                },
+            });
+            d.generators[k].elastic = true;
+        }
+    }
+    out.extend(two);
+    Ok(out)
 }
 
 /// Radius of the default sole spheres (m).

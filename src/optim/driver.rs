@@ -46,6 +46,8 @@ pub struct Optimized {
     pub overlay: BTreeMap<String, f64>,
     /// The scenario with the best parameters applied.
     pub best: Loaded,
+    /// Best-of-N (`[optimize] runs` > 1): the spread over the runs.
+    pub best_of: Option<super::best_of::BestOf>,
 }
 
 /// Runs (or resumes) an optimisation; returns the output folder.
@@ -53,16 +55,60 @@ pub fn optimize(loaded: &Loaded, opts: &OptimizeOptions) -> Result<PathBuf, Erro
     run(loaded, opts).map(|o| o.dir)
 }
 
-/// What every solver's run shares: folder, budget, seed, names, `best.toml` header, manifest.
-struct Setup {
-    out: PathBuf,
-    seed: u64,
-    max_evals: usize,
-    header: BestHeader,
-    manifest: Manifest,
+/// What every solver's run shares: folder, budget, seed, names, `best.toml` header, manifest, and the start point
+/// of CMA-ES (search space; the origin, the scenario's `init`, except for best-of-N runs drawn in the box).
+pub(super) struct Setup {
+    pub(super) out: PathBuf,
+    pub(super) seed: u64,
+    pub(super) max_evals: usize,
+    pub(super) header: BestHeader,
+    pub(super) manifest: Manifest,
+    pub(super) x0: Vec<f64>,
 }
 
-/// Runs (or resumes) an optimisation; returns the folder and the best parameters.
+impl Setup {
+    /// The setup of `loaded` under `opts` (start point: the origin).
+    pub(super) fn new(loaded: &Loaded, opts: &OptimizeOptions) -> Setup {
+        let cfg = &loaded.scenario.optimize;
+        let seed = opts.seed.unwrap_or(loaded.scenario.run.seed);
+        Setup {
+            out: opts.out.clone().unwrap_or_else(|| crate::export::default_out(loaded)),
+            seed,
+            max_evals: opts.max_evals.unwrap_or(cfg.max_evals),
+            header: BestHeader {
+                solver: serde_json::to_value(cfg.solver)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from))
+                    .unwrap_or_default(),
+                scenario: loaded.path.clone(),
+                names: loaded.params.iter().map(|p| p.name.clone()).collect(),
+                seed,
+            },
+            manifest: Manifest::start(&loaded.path.to_string_lossy(), &loaded.sha256, seed),
+            x0: vec![0.0; loaded.params.len()],
+        }
+    }
+}
+
+/// How one CMA-ES optimisation (a restart sequence) ended: a row of a best-of-N's `runs.csv`.
+#[derive(Debug, Clone)]
+pub(super) struct RunInfo {
+    /// Its master seed.
+    pub(super) seed: u64,
+    /// Evaluations used.
+    pub(super) evaluations: u64,
+    /// Best finite cost, if any.
+    pub(super) best: Option<f64>,
+    /// Why it ended: `max_evals` or the first criterion of its last CMA-ES run (`best.toml`'s `stop:`).
+    pub(super) end: String,
+    /// Every criterion that held when its last CMA-ES run ended (`max_evals` for the budget).
+    pub(super) stop: Vec<String>,
+    /// The CMA-ES run (of its restart sequence) that found its best.
+    pub(super) best_run: Option<RunRecord>,
+}
+
+/// Runs (or resumes) an optimisation; returns the folder and the best parameters. With `[optimize] runs` > 1,
+/// N independent optimisations and the best of them ([`super::best_of`]).
 pub fn run(loaded: &Loaded, opts: &OptimizeOptions) -> Result<Optimized, Error> {
     if loaded.params.is_empty() {
         return Err(crate::scenario::invalid(
@@ -72,49 +118,53 @@ pub fn run(loaded: &Loaded, opts: &OptimizeOptions) -> Result<Optimized, Error> 
             "nothing to optimise: write at least one number as a range { init, min, max, std }",
         ));
     }
-    let cfg = &loaded.scenario.optimize;
-    let seed = opts.seed.unwrap_or(loaded.scenario.run.seed);
-    let setup = Setup {
-        out: opts.out.clone().unwrap_or_else(|| crate::export::default_out(loaded)),
-        seed,
-        max_evals: opts.max_evals.unwrap_or(cfg.max_evals),
-        header: BestHeader {
-            solver: serde_json::to_value(cfg.solver)
-                .ok()
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_default(),
-            scenario: loaded.path.clone(),
-            names: loaded.params.iter().map(|p| p.name.clone()).collect(),
-            seed,
-        },
-        manifest: Manifest::start(&loaded.path.to_string_lossy(), &loaded.sha256, seed),
-    };
-    if cfg.solver != SolverKind::CmaEs {
+    let setup = Setup::new(loaded, opts);
+    if loaded.scenario.optimize.solver != SolverKind::CmaEs {
         return run_other(loaded, opts, setup);
     }
-    let ck = start_or_resume(loaded, opts, &setup)?;
-    let (ck, end) = search(loaded, opts, &setup, ck)?;
-    let (values, cost) = ck
-        .best
-        .clone()
-        .ok_or_else(|| Error::NoFiniteCost { dir: setup.out.clone() })?;
-    let evaluations = ck.evaluations();
-    if let Some(seq) = &ck.sequence {
-        let runs = seq.all_runs(&ck.solver, final_reasons(&ck, &end));
-        if loaded.scenario.optimize.restarts != RestartKind::None || end != BUDGET {
-            write_restarts(&setup.out, &runs)?;
-            return finish(
-                loaded,
-                setup,
-                values,
-                cost,
-                evaluations,
-                &end,
-                Some(summary_block(seq, &runs, &end)),
-            );
-        }
+    if loaded.scenario.optimize.runs.unwrap_or(1) > 1 {
+        return super::best_of::run(loaded, opts, setup);
     }
-    finish(loaded, setup, values, cost, evaluations, &end, None)
+    let dir = setup.out.clone();
+    run_cma(loaded, opts, setup, true)?.0.ok_or(Error::NoFiniteCost { dir })
+}
+
+/// One CMA-ES optimisation (with its restarts) into `setup.out`: the best parameters (`None` if no rollout had a
+/// finite cost; then no `best.toml` is written) and how it ended. `progress`: a bar or lines on stderr.
+pub(super) fn run_cma(
+    loaded: &Loaded,
+    opts: &OptimizeOptions,
+    setup: Setup,
+    progress: bool,
+) -> Result<(Option<Optimized>, RunInfo), Error> {
+    let ck = start_or_resume(loaded, opts, &setup)?;
+    let (ck, end) = search(loaded, opts, &setup, ck, progress)?;
+    let evaluations = ck.evaluations();
+    let runs = ck
+        .sequence
+        .as_ref()
+        .map(|seq| seq.all_runs(&ck.solver, final_reasons(&ck, &end)))
+        .unwrap_or_default();
+    let info = RunInfo {
+        seed: setup.seed,
+        evaluations,
+        best: ck.best.as_ref().map(|b| b.1),
+        end: end.clone(),
+        stop: runs.last().map_or_else(Vec::new, |r| r.stop.clone()),
+        best_run: best_run(&runs).cloned(),
+    };
+    let Some((values, cost)) = ck.best.clone() else {
+        return Ok((None, info));
+    };
+    let block = match &ck.sequence {
+        Some(seq) if loaded.scenario.optimize.restarts != RestartKind::None || end != BUDGET => {
+            write_restarts(&setup.out, &runs)?;
+            Some(summary_block(seq, &runs, &end))
+        }
+        _ => None,
+    };
+    let optimized = finish(loaded, setup, values, cost, evaluations, &end, block)?;
+    Ok((Some(optimized), info))
 }
 
 /// Nelder–Mead or particle swarm: one go to the budget, no checkpoint.
@@ -146,8 +196,8 @@ fn run_other(loaded: &Loaded, opts: &OptimizeOptions, setup: Setup) -> Result<Op
     finish(loaded, setup, to_values(loaded, &z), cost, evals, "budget", None)
 }
 
-/// The restart plan of the scenario (run 0 is the CMA-ES run `optimize` has always made).
-fn plan(loaded: &Loaded, seed: u64) -> RestartPlan {
+/// The restart plan of the scenario from `x0` (run 0 is the CMA-ES run `optimize` has always made).
+fn plan(loaded: &Loaded, seed: u64, x0: &[f64]) -> RestartPlan {
     let cfg = &loaded.scenario.optimize;
     let mut base = CmaEsConfig::new(cfg.sigma0)
         .seed(seed)
@@ -160,7 +210,7 @@ fn plan(loaded: &Loaded, seed: u64) -> RestartPlan {
         kind: cfg.restarts,
         from: cfg.restart_from.unwrap_or(RestartFrom::Box),
         base,
-        x0: vec![0.0; loaded.params.len()],
+        x0: x0.to_vec(),
         restart_sigma0: cfg.restart_sigma0.unwrap_or(cfg.sigma0),
         max_restarts: cfg.max_restarts.unwrap_or(9),
     }
@@ -195,7 +245,7 @@ fn start_or_resume(loaded: &Loaded, opts: &OptimizeOptions, setup: &Setup) -> Re
         }
         if ck.sequence.is_none() {
             // A checkpoint from before restarts: a sequence in its first run (ended if a criterion holds).
-            let (mut seq, _) = Sequence::start(plan(loaded, setup.seed)).map_err(invalid_input)?;
+            let (mut seq, _) = Sequence::start(plan(loaded, setup.seed, &setup.x0)).map_err(invalid_input)?;
             if seq.evaluations(&ck.solver) < max_evals as u64 {
                 seq.advance(&mut ck.solver).map_err(invalid_input)?;
             }
@@ -213,7 +263,7 @@ fn start_or_resume(loaded: &Loaded, opts: &OptimizeOptions, setup: &Setup) -> Re
         ));
     }
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
-    let (sequence, solver) = Sequence::start(plan(loaded, setup.seed))
+    let (sequence, solver) = Sequence::start(plan(loaded, setup.seed, &setup.x0))
         .map_err(|m| crate::scenario::invalid(&loaded.path, &loaded.source, "optimize", m))?;
     Ok(Checkpoint {
         scenario_sha256: loaded.sha256.clone(),
@@ -235,6 +285,7 @@ fn search(
     opts: &OptimizeOptions,
     setup: &Setup,
     ck: Checkpoint,
+    progress: bool,
 ) -> Result<(Checkpoint, String), Error> {
     let cfg = &loaded.scenario.optimize;
     let files = RunFiles {
@@ -242,7 +293,10 @@ fn search(
         every: cfg.checkpoint_every as u64,
         header: setup.header.clone(),
     };
-    let progress = Progress::new(setup.max_evals as u64, ck.evaluations(), cfg.progress_every as u64);
+    let progress = match progress {
+        true => Progress::new(setup.max_evals as u64, ck.evaluations(), cfg.progress_every as u64),
+        false => Progress::silent(),
+    };
     let solver = Search {
         ck,
         interrupt: opts.interrupt.clone().unwrap_or_default(),
@@ -299,13 +353,18 @@ pub fn converged(run: &RunRecord) -> bool {
             .any(|s| matches!(s.as_str(), "tol_fun" | "tol_fun_hist" | "tol_x" | "tol_stagnation"))
 }
 
-/// The `optimize` block of `summary.json`.
-fn summary_block(seq: &Sequence, runs: &[RunRecord], end: &str) -> serde_json::Value {
-    let best_run = runs.iter().filter(|r| r.best.is_some()).min_by(|a, b| {
+/// The CMA-ES run of a restart sequence that found its best (the first of equals).
+fn best_run(runs: &[RunRecord]) -> Option<&RunRecord> {
+    runs.iter().filter(|r| r.best.is_some()).min_by(|a, b| {
         a.best
             .unwrap_or(f64::INFINITY)
             .total_cmp(&b.best.unwrap_or(f64::INFINITY))
-    });
+    })
+}
+
+/// The `optimize` block of `summary.json`.
+fn summary_block(seq: &Sequence, runs: &[RunRecord], end: &str) -> serde_json::Value {
+    let best_run = best_run(runs);
     let last = runs.last();
     serde_json::json!({
         "restarts": seq.plan.kind,
@@ -357,7 +416,7 @@ fn write_restarts(out: &Path, runs: &[RunRecord]) -> Result<(), Error> {
 
 /// The best solution: its overlay (`best.toml`), its rollout as a simulate run folder (with the optimiser's
 /// `summary` block added to `summary.json` when given), and the manifest.
-fn finish(
+pub(super) fn finish(
     loaded: &Loaded,
     setup: Setup,
     values: Vec<f64>,
@@ -384,6 +443,7 @@ fn finish(
         dir: out,
         overlay,
         best,
+        best_of: None,
     })
 }
 

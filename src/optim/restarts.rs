@@ -113,6 +113,26 @@ pub fn setup_seed(seed: u64, r: usize) -> u64 {
     mix(run_seed(seed, r) ^ 0x5EED_5EED_5EED_5EED)
 }
 
+/// Seed of independent optimisation k of a best-of-N: the master seed for k = 0 (so run 0 is the optimisation
+/// `optimize` makes without `runs`), a mix of (seed, k) otherwise, in another stream than [`run_seed`]'s.
+pub fn independent_seed(seed: u64, k: usize) -> u64 {
+    if k == 0 {
+        seed
+    } else {
+        mix(seed ^ mix((k as u64) ^ 0xB357_0F00_B357_0F00).wrapping_add(0x6A09_E667_F3BC_C909))
+    }
+}
+
+/// A point drawn uniformly in the box: coordinate i in [lo_i, hi_i] where both are finite, else `x0[i]`.
+pub fn draw_in_box(bounds: &[(f64, f64)], x0: &[f64], rng: &mut Rng) -> Vec<f64> {
+    (0..x0.len())
+        .map(|i| match bounds.get(i) {
+            Some(&(lo, hi)) if lo.is_finite() && hi.is_finite() => lo + rng.uniform() * (hi - lo),
+            _ => x0[i],
+        })
+        .collect()
+}
+
 impl Sequence {
     /// The sequence at the start of run 0, and run 0's solver.
     pub fn start(plan: RestartPlan) -> Result<(Sequence, CmaEs), String> {
@@ -218,15 +238,7 @@ impl Sequence {
         let mut setup = Rng::new(setup_seed(plan.base.seed, r));
         let x0: Vec<f64> = match plan.from {
             RestartFrom::Start => plan.x0.clone(),
-            RestartFrom::Box => {
-                let box_ = &plan.base.bounds;
-                (0..plan.x0.len())
-                    .map(|i| match box_.get(i) {
-                        Some(&(lo, hi)) if lo.is_finite() && hi.is_finite() => lo + setup.uniform() * (hi - lo),
-                        _ => plan.x0[i],
-                    })
-                    .collect()
-            }
+            RestartFrom::Box => draw_in_box(&plan.base.bounds, &plan.x0, &mut setup),
         };
         let base_lambda = plan
             .base

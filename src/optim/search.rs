@@ -180,6 +180,14 @@ impl Progress {
         });
         Progress { bar, every }
     }
+
+    /// No output (the runs of a best-of-N, which report when each ends).
+    pub fn silent() -> Self {
+        Progress {
+            bar: None,
+            every: u64::MAX,
+        }
+    }
 }
 
 impl<I: State> Observe<I> for Progress {

@@ -19,7 +19,7 @@ use crate::control::{Burst, Bursts, ConstantTorque, Controller, HoldPosture, Spr
 use crate::error::{Error, Location};
 use crate::model::file::ModelFile;
 use crate::model::generators::GeneratorTable;
-use crate::model::{deleva, Model};
+use crate::model::{deleva, units, Model};
 use crate::sim::{Simulator, State};
 
 /// The peer body spec, embedded (source: `data/shared/peers/sprinter12_spec.json`).
@@ -193,6 +193,107 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// `[strength.units.*]` (series-elastic and two-joint settings): known names, ranges, and shares that leave every
+/// single-joint group a non-negative strength.
+fn check_units(s: &Scenario, file: &Path, text: &str, table: &GeneratorTable) -> Result<(), Error> {
+    let two = units::two_joint_table();
+    let is_unit = |g: &str| two.iter().any(|r| r.unit == g);
+    let within = |p: &str, x: f64, [lo, hi]: [f64; 2], lo_open: bool, unit: &str| -> Result<(), Error> {
+        let ok = x.is_finite() && (if lo_open { x > lo } else { x >= lo }) && x <= hi;
+        if ok {
+            return Ok(());
+        }
+        let l = if lo_open { "(" } else { "[" };
+        Err(invalid(
+            file,
+            text,
+            p,
+            format!("must be a number in {l}{lo}, {hi}]{unit}; got {x}"),
+        ))
+    };
+    let names: Vec<&str> = two.iter().map(|r| r.unit.as_str()).collect();
+    for (g, u) in &s.strength.units {
+        let p = format!("strength.units.{g}");
+        if !table.groups.contains_key(g) && !is_unit(g) {
+            let mut allowed: Vec<&str> = table.groups.keys().map(String::as_str).collect();
+            allowed.extend(&names);
+            return Err(invalid(
+                file,
+                text,
+                &p,
+                format!(
+                    "unknown muscle group or two-joint unit; allowed: {}",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        if let Some(x) = u.stretch {
+            within(&format!("{p}.stretch"), x, units::STRETCH_RANGE, false, " rad")?;
+        }
+        if is_unit(g) {
+            if u.series_elastic.is_some() {
+                return Err(invalid(
+                    file,
+                    text,
+                    &format!("{p}.series_elastic"),
+                    "two-joint units always have a tendon (set its `stretch`); switch them off with \
+                     [strength] two_joint = false",
+                ));
+            }
+            if let Some(x) = u.ratio {
+                within(&format!("{p}.ratio"), x, units::RATIO_RANGE, true, "")?;
+            }
+            if let Some(x) = u.share {
+                within(&format!("{p}.share"), x, units::SHARE_RANGE, false, "")?;
+            }
+        } else {
+            for (key, set) in [("ratio", u.ratio.is_some()), ("share", u.share.is_some())] {
+                if set {
+                    return Err(invalid(
+                        file,
+                        text,
+                        &format!("{p}.{key}"),
+                        format!("`{key}` is a two-joint setting; allowed only for {}", names.join(", ")),
+                    ));
+                }
+            }
+        }
+    }
+    if s.strength.two_joint == Some(true) {
+        // T_iso taken out of each single-joint group (N·m/kg), and the unit that took the most.
+        let mut removed: BTreeMap<&str, (f64, &str)> = BTreeMap::new();
+        let rows = units::two_joint_rows(&s.strength.units);
+        for r in &rows {
+            let t = r.share * table.groups[&r.primary_group].t_iso_nm_per_kg;
+            for (g, x) in [(&r.primary_group, t), (&r.secondary_group, r.ratio * t)] {
+                let e = removed.entry(g.as_str()).or_insert((0.0, r.unit.as_str()));
+                e.0 += x;
+                e.1 = r.unit.as_str();
+            }
+        }
+        for (g, (x, unit)) in removed {
+            let have = table.groups[g].t_iso_nm_per_kg;
+            if x > have {
+                let p = if s.strength.units.contains_key(unit) {
+                    format!("strength.units.{unit}")
+                } else {
+                    "strength.two_joint".to_string()
+                };
+                return Err(invalid(
+                    file,
+                    text,
+                    &p,
+                    format!(
+                        "the two-joint units take {x:.3} N·m/kg out of `{g}`, which has {have}: lower their share \
+                         or ratio (share·ratio·T_iso of the primary group is taken from the secondary one)"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Range checks: `Err` names the first offending field.
 fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
     let bad = |p: &str, m: String| Err(invalid(file, text, p, m));
@@ -270,6 +371,7 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
         }
         within(&p, x, 0.0, 10.0, false, "")?;
     }
+    check_units(s, file, text, &table)?;
     within("activation.tau_act", s.activation.tau_act, 0.0, 1.0, true, " s")?;
     within("activation.tau_deact", s.activation.tau_deact, 0.0, 1.0, true, " s")?;
     within("initial.drop_height", s.initial.drop_height, 0.0, 2.0, false, " m")?;
@@ -371,6 +473,22 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
     }
     if o.max_restarts == Some(0) {
         return bad("optimize.max_restarts", "must be an integer ≥ 1".into());
+    }
+    if let Some(n) = o.runs {
+        if !(1..=10_000).contains(&n) {
+            return bad("optimize.runs", format!("must be an integer in [1, 10000]; got {n}"));
+        }
+        if n > 1 && o.solver != SolverKind::CmaEs {
+            return bad("optimize.runs", "best-of-N (runs > 1) needs solver = \"cma-es\"".into());
+        }
+    }
+    if let Some(t) = o.runs_tolerance {
+        if !(t >= 0.0 && t.is_finite()) {
+            return bad(
+                "optimize.runs_tolerance",
+                format!("must be a finite number ≥ 0; got {t}"),
+            );
+        }
     }
     if let Some(st) = &o.stop {
         for (name, v) in [

@@ -113,6 +113,19 @@ pub struct OptimizeSection {
     /// `[optimize.stop]`: CMA-ES stopping criteria (see docs/optimiser.md). Default: the reference defaults.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stop: Option<StopSection>,
+    /// Best-of-N: independent CMA-ES optimisations (each with its own `max_evals` budget and restarts), run k
+    /// seeded from (`run.seed`, k); the result is the best run's (docs/optimiser.md, "Best of N"), ≥ 1.
+    /// Default 1 (one optimisation, as before).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs: Option<usize>,
+    /// Where runs 1 … N−1 of a best-of-N start: `"start"` (default: the scenario's `init` values, the warm start,
+    /// as run 0) or `"box"` (a point drawn uniformly in the parameter box from run k's own stream).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs_from: Option<RestartFrom>,
+    /// Best-of-N: a run "reached the best" when its best cost is within this of the best run's (cost units,
+    /// ≥ 0). Default 1.0 (in the studies' objective, −2 × push: 0.5 N·s per stance).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs_tolerance: Option<f64>,
 }
 
 /// `[optimize] restarts`.
@@ -214,6 +227,9 @@ impl Default for OptimizeSection {
             restart_sigma0: None,
             max_restarts: None,
             stop: None,
+            runs: None,
+            runs_from: None,
+            runs_tolerance: None,
         }
     }
 }

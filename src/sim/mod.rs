@@ -4,6 +4,7 @@
 //! [`Simulator`] is immutable and `Sync`, [`State`] is everything that changes (cloning it is a snapshot),
 //! [`Workspace`] is scratch that is never serialised.
 
+pub mod columns;
 pub mod contact;
 pub mod induced;
 pub mod rollout;
@@ -18,7 +19,7 @@ use rapier3d_f64::na::DVector;
 use rapier3d_f64::prelude::*;
 
 use crate::control::{Actuation, BodyState, Controller, Observation};
-use crate::model::{ContactModel, Model};
+use crate::model::{tendon, ContactModel, Model};
 use contact::{ContactWorkspace, SphereForce};
 use world::{Layout, Sets};
 
@@ -101,6 +102,10 @@ pub struct State {
     pub steps: u64,
     /// Activations `[positive group, negative group]` per DOF.
     pub activation: Vec<[f64; 2]>,
+    /// Per muscle–tendon unit ([`Model::units`]): `[tendon stretch δ (rad), contractile-element shortening velocity
+    /// over the last step (rad/s)]`. The contractile element sits at `Q + s·δ` (see [`crate::model::units`]); at
+    /// rest `δ = 0`. Empty when the model has no units.
+    pub tendon: Vec<[f64; 2]>,
 }
 
 /// Scratch: the rapier pipeline and buffers. Never serialised; one per worker.
@@ -126,6 +131,10 @@ pub struct Workspace {
     /// with respect to the DOF velocity, kept for the induced ground-force analysis.
     group_tau: Vec<[f64; 2]>,
     group_slope: Vec<[f64; 2]>,
+    /// Two-joint units: per unit and spanned DOF (in [`crate::model::units::Unit::joints`] order) the torque at the
+    /// step's start velocity and its slope, as `group_tau`/`group_slope` (empty entries for single-joint units,
+    /// whose torque is their group's).
+    unit_tau: Vec<Vec<(f64, f64)>>,
     /// Per DOF: passive damping (N·m·s/rad) and limit spring `(stiffness, rest)` applied this step.
     passive: Vec<(f64, f64, f64)>,
     q_force: DVector<Real>,
@@ -189,6 +198,7 @@ impl Simulator {
             t: 0.0,
             steps: 0,
             activation: vec![[0.0; 2]; self.model.dofs.len()],
+            tendon: vec![[0.0; 2]; self.model.units.len()],
         }
     }
 
@@ -290,6 +300,18 @@ impl Simulator {
             damp_gen: vec![0.0; n],
             group_tau: vec![[0.0; 2]; n],
             group_slope: vec![[0.0; 2]; n],
+            unit_tau: self
+                .model
+                .units
+                .iter()
+                .map(|u| {
+                    if u.two_joint() {
+                        vec![(0.0, 0.0); u.joints.len()]
+                    } else {
+                        Vec::new()
+                    }
+                })
+                .collect(),
             passive: vec![(0.0, 0.0, 0.0); n],
             q_force: DVector::zeros(0),
             last_grf: vec![[0.0; 3]; self.model.feet.len()],
@@ -519,6 +541,12 @@ impl Simulator {
                         let decay = if u > a { decay_act } else { decay_deact };
                         let a = u + (a - u) * decay;
                         s.activation[i][k] = a;
+                        if d.generators[k].elastic {
+                            // Its tendon torque is added below, with the units.
+                            ws.group_tau[i][k] = 0.0;
+                            ws.group_slope[i][k] = 0.0;
+                            continue;
+                        }
                         let (cap, dcap) = d.generators[k].capacity(q, qd, sign);
                         tau += sign * a * cap;
                         slope += sign * a * dcap;
@@ -532,7 +560,89 @@ impl Simulator {
                 }
             }
         }
+        if matches!(act, Actuation::Excitation(_)) {
+            self.unit_torques(s, ws);
+        }
         ws.actuation = Some(act);
+    }
+
+    /// The muscle–tendon units' joint torques (part of stage 1): each unit's contractile element is stepped by
+    /// backward Euler against the joint angles at the step's start ([`tendon::ce_step`]), its tendon torque
+    /// `s·e_j·T` goes on each spanned DOF, and the stiffness the joints see through it, `k` (tendon in series with
+    /// the discrete contractile element), is integrated implicitly: `T(Q + h·Q̇⁺) ≈ T − s·k·h·Σ e_l·q̇_l⁺`, the
+    /// diagonal terms as damping `h·k·e_j²` (rapier solves them with the step), the cross terms of a two-joint unit
+    /// at the start velocity.
+    fn unit_torques(&self, s: &State, ws: &mut Workspace) {
+        let dt = self.world.dt;
+        for (u, unit) in self.model.units.iter().enumerate() {
+            let a = s.activation[unit.drive.0][unit.drive.1];
+            let d0 = s.tendon[u][0];
+            let q_ce = unit.coordinate(&ws.q) + unit.sign * d0;
+            let st = tendon::ce_step(&unit.params, unit.t_max, &unit.tendon, a, q_ce, d0, dt);
+            let dk = dt * st.k_series;
+            let rate: f64 = unit.joints.iter().map(|&(j, e)| e * ws.qd[j]).sum();
+            for (idx, &(j, e)) in unit.joints.iter().enumerate() {
+                let cross = if unit.two_joint() { rate - e * ws.qd[j] } else { 0.0 };
+                let tau = unit.sign * e * st.torque - dk * e * cross;
+                let damping = dk * e * e;
+                ws.tau_explicit[j] += tau;
+                ws.damp_gen[j] += damping;
+                // Delivered: tau − damping·q̇⁺ = (tau − damping·q̇) − damping·(q̇⁺ − q̇).
+                let start = (tau - damping * ws.qd[j], -damping);
+                if unit.two_joint() {
+                    ws.unit_tau[u][idx] = start;
+                } else {
+                    let k = unit.drive.1;
+                    ws.group_tau[j][k] += start.0;
+                    ws.group_slope[j][k] += start.1;
+                }
+            }
+        }
+    }
+
+    /// The units' state after the step (part of stage 6): the backward-Euler contractile step re-solved against the
+    /// joint angles `q1` the step reached, the contractile element's torque–angle factor kept at the step's start.
+    /// With commanded torques (generators bypassed) the contractile elements follow the joints, tendons slack.
+    fn advance_units(&self, s: &mut State, ws: &Workspace, q1: &[f64], qd1: &[f64]) {
+        let dt = self.world.dt;
+        let commanded = matches!(ws.actuation, Some(Actuation::Torque(_)));
+        for (u, unit) in self.model.units.iter().enumerate() {
+            if commanded {
+                let rate: f64 = unit.joints.iter().map(|&(j, e)| e * qd1[j]).sum();
+                s.tendon[u] = [0.0, unit.sign * rate];
+                continue;
+            }
+            let a = s.activation[unit.drive.0][unit.drive.1];
+            let (q0, q1) = (unit.coordinate(&ws.q), unit.coordinate(q1));
+            let d = s.tendon[u][0];
+            let st = tendon::ce_step(
+                &unit.params,
+                unit.t_max,
+                &unit.tendon,
+                a,
+                q0 + unit.sign * d,
+                d - unit.sign * (q1 - q0),
+                dt,
+            );
+            s.tendon[u] = [st.stretch, st.v];
+        }
+    }
+
+    /// Per muscle–tendon unit: contractile-element angle `Q + s·δ` (rad), its shortening velocity (rad/s) and the
+    /// tendon's stored energy (J), in [`Model::units`] order.
+    pub fn unit_measures(&self, s: &State) -> Vec<[f64; 3]> {
+        if self.model.units.is_empty() {
+            return Vec::new();
+        }
+        let n = self.model.dofs.len();
+        let (mut q, mut qd) = (vec![0.0; n], vec![0.0; n]);
+        self.joint_state(s, &mut q, &mut qd);
+        self.model
+            .units
+            .iter()
+            .zip(&s.tendon)
+            .map(|(u, &[d, v])| [u.coordinate(&q) + u.sign * d, v, u.tendon.energy(d)])
+            .collect()
     }
 
     /// Stage 2: passive joint forces: damping (the joint's own plus the generators' implicit part) and the
@@ -682,6 +792,9 @@ impl Simulator {
         let mut qd1 = vec![0.0; n];
         self.joint_state(s, &mut q1, &mut qd1);
         let finite = q1.iter().chain(qd1.iter()).all(|x| x.is_finite());
+        if !model.units.is_empty() {
+            self.advance_units(s, ws, &q1, &qd1);
+        }
         if layout.rapier_contact.is_some() {
             ws.rapier_bound = Some((s.steps, *s.sets.bodies[layout.segment_body[0]].position()));
         }

@@ -60,72 +60,27 @@ pub struct RunSummary {
     pub wall_seconds: f64,
 }
 
-/// Column names of the trajectory for a simulator's model.
+/// Column names of the trajectory for a simulator's model (the registry of [`super::columns`]).
 pub fn columns(sim: &Simulator) -> Vec<String> {
-    let m = &sim.model;
-    let mut c: Vec<String> = [
-        "t",
-        "pelvis_x",
-        "pelvis_y",
-        "pelvis_z",
-        "pelvis_qw",
-        "pelvis_qx",
-        "pelvis_qy",
-        "pelvis_qz",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    c.extend(m.dofs.iter().map(|d| d.name.clone()));
-    c.extend(m.dofs.iter().map(|d| format!("{}_vel", d.name)));
-    c.extend(m.dofs.iter().map(|d| format!("{}_torque", d.name)));
-    c.extend(["com_x", "com_y", "com_z"].iter().map(|s| s.to_string()));
-    for &f in &m.feet {
-        let n = &m.segments[f].name;
-        for a in ["x", "y", "z"] {
-            c.push(format!("grf_{n}_{a}"));
-        }
-        for a in ["x", "y"] {
-            c.push(format!("cop_{n}_{a}"));
-        }
-    }
-    for d in &m.dofs {
-        c.push(format!("{}_act_pos", d.name));
-        c.push(format!("{}_act_neg", d.name));
-    }
-    for seg in &m.segments {
-        for a in ["x", "y", "z", "qw", "qx", "qy", "qz"] {
-            c.push(format!("seg_{}_{a}", seg.name));
-        }
-    }
-    for &f in &m.feet {
-        c.push(format!("free_moment_{}_z", m.segments[f].name));
-    }
-    c
+    super::columns::names(&sim.model)
 }
 
-fn sample(sim: &Simulator, s: &State, torque: &[f64], grf: &[[f64; 3]], cop: &[[f64; 2]], tz: &[f64]) -> Vec<f64> {
+/// One row of the trajectory: the state after a step (or the initial state) and that step's report.
+fn sample(sim: &Simulator, state: &State, report: &StepReport, width: usize) -> Vec<f64> {
     let n = sim.model.dofs.len();
     let (mut q, mut qd) = (vec![0.0; n], vec![0.0; n]);
-    sim.joint_state(s, &mut q, &mut qd);
-    let (p, r) = sim.root_pose(s);
-    let mut row = vec![s.t, p[0], p[1], p[2], r[0], r[1], r[2], r[3]];
-    row.extend_from_slice(&q);
-    row.extend_from_slice(&qd);
-    row.extend_from_slice(torque);
-    row.extend_from_slice(&sim.measures(s).com);
-    for (g, c) in grf.iter().zip(cop) {
-        row.extend_from_slice(g);
-        row.extend_from_slice(c);
-    }
-    for a in &s.activation {
-        row.extend_from_slice(a);
-    }
-    for seg in 0..sim.model.segments.len() {
-        let (o, r) = sim.segment_pose(s, seg);
-        row.extend_from_slice(&[o.x, o.y, o.z, r.w, r.x, r.y, r.z]);
-    }
-    row.extend_from_slice(tz);
+    sim.joint_state(state, &mut q, &mut qd);
+    let row = super::columns::values(
+        &super::columns::Sample {
+            sim,
+            state,
+            report,
+            q: &q,
+            qd: &qd,
+        },
+        width,
+    );
+    debug_assert_eq!(row.len(), width, "a column family writes as many values as it names");
     row
 }
 
@@ -195,14 +150,17 @@ pub fn run_hooked<H: StepHook + ?Sized>(
     let mut ws = sim.workspace();
     let total = (duration / sim.world.dt).round() as u64;
     let tail = ((0.5 / sim.world.dt).round() as u64).min(total).max(1);
-    let mut rows = vec![sample(
-        sim,
-        &state,
-        &vec![0.0; n],
-        &vec![[0.0; 3]; nf],
-        &vec![[f64::NAN; 2]; nf],
-        &vec![0.0; nf],
-    )];
+    let columns = columns(sim);
+    // The row before the first step: no force, no torque, no centre of pressure.
+    let rest = StepReport {
+        t: state.t,
+        grf: vec![[0.0; 3]; nf],
+        cop: vec![[f64::NAN; 2]; nf],
+        free_moment: vec![0.0; nf],
+        torque: vec![0.0; n],
+        finite: true,
+    };
+    let mut rows = vec![sample(sim, &state, &rest, columns.len())];
     let (mut peak, mut tail_sum) = (0.0f64, 0.0);
     let mut outcome = Outcome::Completed;
     for k in 0..total {
@@ -219,7 +177,7 @@ pub fn run_hooked<H: StepHook + ?Sized>(
         }
         let flow = hook.after(&state, &ws, &r);
         if (k + 1) % sample_steps.max(1) == 0 || flow == Flow::Stop {
-            rows.push(sample(sim, &state, &r.torque, &r.grf, &r.cop, &r.free_moment));
+            rows.push(sample(sim, &state, &r, columns.len()));
         }
         if flow == Flow::Stop {
             outcome = Outcome::Stopped;
@@ -243,11 +201,5 @@ pub fn run_hooked<H: StepHook + ?Sized>(
         com_end,
         wall_seconds: start.elapsed().as_secs_f64(),
     };
-    (
-        Trajectory {
-            columns: columns(sim),
-            rows,
-        },
-        summary,
-    )
+    (Trajectory { columns, rows }, summary)
 }

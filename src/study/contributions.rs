@@ -13,6 +13,7 @@ use crate::export::tables::CsvText;
 use crate::io::{format_f64, write_atomic, write_json, Manifest};
 use crate::measure::stats::{spread, Spread};
 use crate::measure::BalanceUsage;
+use crate::optim::best_of::{run_dir, BestOf};
 use crate::optim::driver::{optimize, OptimizeOptions};
 use crate::scenario::edit::{set_literal, FieldPath};
 use crate::scenario::{self, ControllerKind, Loaded};
@@ -128,20 +129,30 @@ pub struct BestOutcome {
     /// stance (N·s), stance-averaged vertical force (BW), speed gained and mean speed (m/s), stances, and how
     /// close it came to each balance limit (`balance_usage_*`, fraction of the limit).
     pub measures: BTreeMap<String, f64>,
+    /// Best-of-N (`[optimize] runs` > 1): the spread over the runs, their convergence (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub best_of: Option<BestOf>,
 }
 
 impl BestOutcome {
     /// Its columns in the study tables (`contributions.csv`, `mixes.csv`): cost, balance, survived time, then
-    /// [`MEASURES`] and [`EXTRA`].
-    pub fn columns() -> impl Iterator<Item = &'static str> {
+    /// [`MEASURES`] and [`EXTRA`], then with `best_of` (some row is a best-of-N) [`BestOf::COLUMNS`].
+    pub fn columns(best_of: bool) -> impl Iterator<Item = &'static str> {
         ["cost", "balance_held", "balance_reason", "survived"]
             .into_iter()
             .chain(MEASURES)
             .chain(EXTRA)
+            .chain(BestOf::COLUMNS.into_iter().filter(move |_| best_of))
     }
 
-    /// Its fields in [`BestOutcome::columns`] order (floats in their exact text form).
-    pub fn fields(&self) -> Vec<String> {
+    /// Whether some of `outcomes` is a best-of-N (the tables then get [`BestOf::COLUMNS`]).
+    pub fn any_best_of<'a>(mut outcomes: impl Iterator<Item = &'a BestOutcome>) -> bool {
+        outcomes.any(|o| o.best_of.is_some())
+    }
+
+    /// Its fields in [`BestOutcome::columns`] order (floats in their exact text form; a single optimisation's
+    /// best-of-N fields blank).
+    pub fn fields(&self, best_of: bool) -> Vec<String> {
         let mut f = vec![
             format_f64(self.cost),
             self.balance_held.to_string(),
@@ -154,6 +165,12 @@ impl BestOutcome {
                 .chain(EXTRA.iter())
                 .map(|k| format_f64(self.measures[*k])),
         );
+        if best_of {
+            f.extend(match &self.best_of {
+                Some(b) => b.fields(),
+                None => vec![String::new(); BestOf::COLUMNS.len()],
+            });
+        }
         f
     }
 }
@@ -207,6 +224,7 @@ pub fn read_best(dir: &Path) -> Result<BestOutcome, Error> {
         balance_reason: m["balance_lost"]["reason"]["kind"].as_str().unwrap_or("").to_string(),
         survived: m["survived"].as_f64().unwrap_or(f64::NAN),
         measures,
+        best_of: BestOf::from_summary(&v),
     })
 }
 
@@ -216,7 +234,8 @@ pub fn read_best(dir: &Path) -> Result<BestOutcome, Error> {
 pub fn optimize_into(scenario: &Loaded, dir: &Path, max_evals: Option<usize>) -> Result<BestOutcome, Error> {
     let budget = max_evals.unwrap_or(scenario.scenario.optimize.max_evals);
     if !dir.join("summary.json").is_file() || checkpoint_budget(dir).is_some_and(|b| b != budget) {
-        let resume = dir.join("checkpoint.json").is_file();
+        // A best-of-N keeps its checkpoints in its runs' folders.
+        let resume = dir.join("checkpoint.json").is_file() || dir.join("runs").is_dir();
         if dir.exists() && !resume {
             std::fs::remove_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
@@ -233,9 +252,13 @@ pub fn optimize_into(scenario: &Loaded, dir: &Path, max_evals: Option<usize>) ->
     read_best(dir)
 }
 
-/// The budget recorded in `dir/checkpoint.json`, if readable.
+/// The budget recorded in `dir/checkpoint.json` (a best-of-N: its run 0's), if readable.
 fn checkpoint_budget(dir: &Path) -> Option<usize> {
-    let text = std::fs::read_to_string(dir.join("checkpoint.json")).ok()?;
+    let path = match dir.join("runs").is_dir() {
+        true => run_dir(dir, 0).join("checkpoint.json"),
+        false => dir.join("checkpoint.json"),
+    };
+    let text = std::fs::read_to_string(path).ok()?;
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     v.get("max_evals")?.as_u64().map(|b| b as usize)
 }
@@ -302,12 +325,13 @@ fn write_outputs(out: &Path, rows: &[Row], mut manifest: Manifest) -> Result<(),
         "arm_excitation",
         "torso_excitation",
     ];
-    let mut csv = CsvText::new(head.into_iter().chain(BestOutcome::columns()))?;
+    let best_of = BestOutcome::any_best_of(rows.iter().map(|r| &r.best));
+    let mut csv = CsvText::new(head.into_iter().chain(BestOutcome::columns(best_of)))?;
     for r in rows {
         let c = &r.condition;
         let mut fields = vec![c.name.to_string(), r.seed.to_string()];
         fields.extend([c.swing, c.arms, c.torso].map(format_f64));
-        fields.extend(r.best.fields());
+        fields.extend(r.best.fields(best_of));
         csv.row(fields)?;
     }
     write_atomic(&out.join("contributions.csv"), &csv.into_bytes()?)?;

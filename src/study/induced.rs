@@ -28,6 +28,7 @@ use crate::measure::balance::{BalanceChecker, BalanceLimits};
 use crate::model::generators::Contributor;
 use crate::model::Model;
 use crate::scenario;
+use crate::sim::columns;
 use crate::sim::induced::{Dynamics, FootParts};
 use crate::sim::rollout::{self, Flow, StepHook};
 use crate::sim::{Simulator, State, StepReport, Workspace};
@@ -227,10 +228,9 @@ impl Replay<'_> {
                         file: self.ts_path.display().to_string(),
                         line: row + 2,
                         msg: format!(
-                            "grf_{}_{} = {rec} was recorded but the replay of {} gives {}: the folder was not \
+                            "{} = {rec} was recorded but the replay of {} gives {}: the folder was not \
                              produced by this scenario and version",
-                            self.foot_names[fi],
-                            ["x", "y", "z"][a],
+                            columns::grf(&self.foot_names[fi], a),
                             self.scenario_path.display(),
                             report.grf[fi][a]
                         ),
@@ -334,12 +334,7 @@ pub fn induced(dir: &Path) -> Result<InducedSummary, Error> {
     let foot_names: Vec<String> = model.feet.iter().map(|&f| model.segments[f].name.clone()).collect();
     let grf_cols: Vec<Vec<&[f64]>> = foot_names
         .iter()
-        .map(|f| {
-            ["x", "y", "z"]
-                .iter()
-                .map(|a| recorded.col(&format!("grf_{f}_{a}")))
-                .collect()
-        })
+        .map(|f| (0..3).map(|a| recorded.col(&columns::grf(f, a))).collect())
         .collect::<Result<_, _>>()?;
 
     let mut header = vec!["t".to_string(), "foot".into(), "stance".into()];

@@ -248,7 +248,8 @@ fn write_mixes(out: &Path, mixes: &[Mix]) -> Result<(), Error> {
         "torso",
         "accepted",
     ];
-    let mut csv = CsvText::new(head.into_iter().chain(BestOutcome::columns()))?;
+    let best_of = BestOutcome::any_best_of(mixes.iter().map(|m| &m.best));
+    let mut csv = CsvText::new(head.into_iter().chain(BestOutcome::columns(best_of)))?;
     for m in mixes {
         let mut row = vec![
             m.index.to_string(),
@@ -258,7 +259,7 @@ fn write_mixes(out: &Path, mixes: &[Mix]) -> Result<(), Error> {
         ];
         row.extend(m.factors.iter().map(|f| format_f64(*f)));
         row.push(m.accepted.to_string());
-        row.extend(m.best.fields());
+        row.extend(m.best.fields(best_of));
         csv.row(row)?;
     }
     write_atomic(&out.join("mixes.csv"), &csv.into_bytes()?)

@@ -28,6 +28,7 @@ use crate::export::tables::csv_line;
 pub(crate) use crate::io::write_atomic;
 use crate::io::{format_f64, Manifest};
 use crate::measure::{rollout, BalanceUsage, Evaluation};
+use crate::optim::best_of::BestOf;
 use crate::optim::search::Interrupt;
 use crate::scenario::Loaded;
 use crate::sim::rollout::{Outcome, RunSummary};
@@ -211,8 +212,17 @@ pub fn metric_columns(loaded: &Loaded, plan: &Plan) -> Vec<String> {
     c.extend(steady_columns().iter().map(|s| format!("steady_{s}")));
     if plan.section.task == SweepTask::Optimize {
         c.extend(loaded.params.iter().map(|p| format!("best.{}", p.name)));
+        if best_of_n(loaded) {
+            c.extend(BestOf::COLUMNS.iter().map(|n| n.to_string()));
+        }
     }
     c
+}
+
+/// Whether each optimised point is a best-of-N (`[optimize] runs` > 1): its row then ends with the spread over
+/// the runs ([`BestOf::COLUMNS`]); without, the columns are as before.
+fn best_of_n(loaded: &Loaded) -> bool {
+    loaded.scenario.optimize.runs.unwrap_or(1) > 1
 }
 
 /// Stride metrics averaged over the steady steps (the numeric `steps.csv` columns).
@@ -314,6 +324,13 @@ fn run_point(
             let mut f = metric_fields(&s, &e);
             for prm in &loaded.params {
                 f.push(format_f64(overlay.get(&prm.name).copied().unwrap_or(f64::NAN)));
+            }
+            if best_of_n(loaded) {
+                // A point may vary `optimize.runs` itself: its fields are then blank.
+                f.extend(match &optimized.best_of {
+                    Some(b) => b.fields(),
+                    None => vec![String::new(); BestOf::COLUMNS.len()],
+                });
             }
             Ok(f)
         }

@@ -142,3 +142,42 @@ pub fn kill_once_history_has(
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// `scenarios/stance_push.toml` with its `[optimize]` table replaced by `optimize`, written to `dir/name`.
+pub fn stance_push_task(dir: &std::path::Path, name: &str, optimize: &str) -> std::path::PathBuf {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/stance_push.toml");
+    let text = std::fs::read_to_string(src).unwrap();
+    let start = text.find("[optimize]").unwrap();
+    let end = start + text[start..].find("\n[run]").unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, format!("{}{optimize}\n{}", &text[..start], &text[end..])).unwrap();
+    p
+}
+
+/// Runs `sprintlab optimize TASK --out OUT EXTRA…` (binary `bin`); panics with its stderr unless it succeeds.
+pub fn optimize_ok(bin: &str, task: &std::path::Path, out: &std::path::Path, extra: &[&str]) {
+    let (task, out) = (task.to_str().unwrap(), out.to_str().unwrap());
+    let args: Vec<&str> = ["optimize", task, "--out", out]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    run_ok(bin, &args);
+}
+
+/// A file's text; panics naming the file.
+pub fn read(p: std::path::PathBuf) -> String {
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Starts `sprintlab optimize TASK --out OUT EXTRA…` (binary `bin`, stderr discarded), to be killed.
+pub fn spawn_optimize(bin: &str, task: &std::path::Path, out: &std::path::Path, extra: &[&str]) -> std::process::Child {
+    std::process::Command::new(bin)
+        .arg("optimize")
+        .arg(task)
+        .arg("--out")
+        .arg(out)
+        .args(extra)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}

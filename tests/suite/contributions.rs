@@ -139,3 +139,41 @@ fn a_scenario_that_sets_a_contributor_switch_itself_is_refused_with_its_location
         "{err}"
     );
 }
+
+#[test]
+fn with_best_of_n_each_condition_is_its_best_run_and_its_row_gives_the_spread_over_runs() {
+    let d = tempfile::tempdir().unwrap();
+    let text = common::tiny_sprint_study("0.3").replace("max_evals = 8\n", "max_evals = 8\nruns = 2\n");
+    assert!(text.contains("runs = 2"));
+    let scen = d.path().join("study.toml");
+    std::fs::write(&scen, text).unwrap();
+    let out = d.path().join("study");
+    run(&scen, &out);
+    let csv = std::fs::read_to_string(out.join("contributions.csv")).unwrap();
+    let mut rd = csv::Reader::from_reader(csv.as_bytes());
+    let head: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        head[head.len() - 6..],
+        [
+            "runs",
+            "runs_reached_best",
+            "cost_median",
+            "cost_worst",
+            "runs_converged",
+            "best_run_converged"
+        ]
+    );
+    let col = |n: &str| head.iter().position(|h| h == n).unwrap();
+    for r in rd.records() {
+        let r = r.unwrap();
+        let runs: Vec<sprintlab::export::tables::RunRow> =
+            sprintlab::export::tables::read_rows(&out.join(&r[0]).join("runs.csv")).unwrap();
+        assert_eq!(runs.len(), 2);
+        assert_eq!(&r[col("runs")], "2");
+        let best = runs.iter().map(|x| x.best).fold(f64::INFINITY, f64::min);
+        assert_eq!(r[col("cost")].parse::<f64>().unwrap(), best, "{}: the best run", &r[0]);
+    }
+    // Rerunning the finished study changes nothing (finished best-of-N folders are read back, not redone).
+    run(&scen, &out);
+    assert_eq!(std::fs::read_to_string(out.join("contributions.csv")).unwrap(), csv);
+}

@@ -2,6 +2,7 @@
 //! one module: `cargo test --release --test suite sprint::`).
 
 mod bad_input;
+mod best_of;
 mod cli_runs;
 mod cmaes_reference;
 mod common;

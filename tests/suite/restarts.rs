@@ -4,7 +4,6 @@
 //! restart resumes to the same files. Reference counts (pycma 4.4.0, same setup): /docs/optimiser.md.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use rayon::prelude::*;
@@ -13,7 +12,7 @@ use sprintlab::optim::restarts::{minimize, Outcome, RestartPlan};
 use sprintlab::optim::rng::Rng;
 use sprintlab::scenario::{RestartFrom, RestartKind};
 
-use crate::common;
+use crate::common::{self, read};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sprintlab");
 
@@ -147,27 +146,11 @@ fn criterion_stopped_runs_on_10d_rosenbrock_reach_the_optimum() {
 }
 
 fn write_task(dir: &Path, optimize: &str) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/stance_push.toml");
-    let text = std::fs::read_to_string(src).unwrap();
-    let start = text.find("[optimize]").unwrap();
-    let end = start + text[start..].find("\n[run]").unwrap();
-    let text = format!("{}{optimize}\n{}", &text[..start], &text[end..]);
-    let p = dir.join("task.toml");
-    std::fs::write(&p, text).unwrap();
-    p
+    common::stance_push_task(dir, "task.toml", optimize)
 }
 
 fn run(task: &Path, out: &Path, extra: &[&str]) {
-    let (task, out) = (task.to_str().unwrap(), out.to_str().unwrap());
-    let args: Vec<&str> = ["optimize", task, "--out", out]
-        .into_iter()
-        .chain(extra.iter().copied())
-        .collect();
-    common::run_ok(BIN, &args);
-}
-
-fn read(p: PathBuf) -> String {
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    common::optimize_ok(BIN, task, out, extra);
 }
 
 #[test]
@@ -216,15 +199,7 @@ fn a_restart_sequence_killed_in_its_third_restart_resumes_to_the_same_files() {
     let restarts = read(full.join("restarts.csv"));
     let lambdas: Vec<&str> = restarts.lines().skip(1).map(|l| l.split(',').nth(2).unwrap()).collect();
     assert_eq!(lambdas, ["4", "8", "16", "32"], "{restarts}");
-    let mut child = Command::new(BIN)
-        .arg("optimize")
-        .arg(&task)
-        .arg("--out")
-        .arg(&killed)
-        .args(["--threads", "1"])
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = common::spawn_optimize(BIN, &task, &killed, &["--threads", "1"]);
     // 9 generations finish the first three runs; kill -9 after the third restart's first generation.
     common::kill_once_history_has(&mut child, &killed, 11, Duration::from_secs(120));
     let h = read(killed.join("history.csv"));
