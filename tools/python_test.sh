@@ -19,5 +19,5 @@ fi
 "$venv/bin/python" -m pip install -q --disable-pip-version-check "./python[test]"
 echo "tools/python_test.sh: venv and package ready in $((SECONDS - t0)) s" >&2
 [ -x target/release/sprintlab ] || cargo build --release
-"$venv/bin/python" -m pytest python/tests examples --nbval-lax -p no:cacheprovider "$@"
+"$venv/bin/python" -m pytest python/tests examples --nbval-lax -p no:cacheprovider --rootdir "$PWD" "$@"
 echo "tools/python_test.sh: $((SECONDS - t0)) s in all" >&2

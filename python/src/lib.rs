@@ -416,7 +416,20 @@ impl Scenario {
                 };
                 text = edited.map_err(bad)?;
             }
-            scenario::load_text(&text, &l.path)
+            // Positions in the edited text would not match the file: locate the field in the file as written
+            // (line 1, column 1 when it is not written there) and say where the bad value came from.
+            scenario::load_text(&text, &l.path).map_err(|e| match e {
+                Error::Invalid { location, path, msg } if location.file == l.path => {
+                    let given = edits.iter().any(|(k, _)| *k == path);
+                    let msg = if given {
+                        format!("{msg} (given to with_values)")
+                    } else {
+                        msg
+                    };
+                    scenario::invalid(&l.path, &l.source, &path, msg)
+                }
+                e => e,
+            })
         })?;
         Ok(Scenario {
             loaded: Arc::new(loaded),
@@ -493,7 +506,10 @@ impl Scenario {
         progress: Option<Py<PyAny>>,
     ) -> PyResult<(String, BTreeMap<String, f64>, Scenario)> {
         let interrupt = Interrupt::default();
-        let (tx, rx) = mpsc::channel::<HistoryRow>();
+        // Each generation's row goes to this thread. With a callback the search waits for it to return, so an
+        // exception raised at generation k stops the search right after generation k.
+        let (tx, rx) = mpsc::channel::<(HistoryRow, Option<mpsc::Sender<()>>)>();
+        let wait = progress.is_some();
         let opts = OptimizeOptions {
             out,
             resume,
@@ -501,7 +517,10 @@ impl Scenario {
             max_evals,
             interrupt: Some(interrupt.clone()),
             on_generation: Some(OnGeneration(Arc::new(move |row: &HistoryRow| {
-                let _ = tx.send(row.clone());
+                let (ack, done) = mpsc::channel();
+                if tx.send((row.clone(), wait.then_some(ack))).is_ok() && wait {
+                    let _ = done.recv();
+                }
             }))),
         };
         let budget = max_evals.unwrap_or(self.loaded.scenario.optimize.max_evals);
@@ -520,15 +539,18 @@ impl Scenario {
             let (next, back) = py.detach(move || (rx.recv_timeout(Duration::from_millis(50)), rx));
             rx = back;
             match next {
-                Ok(row) if stop.is_none() => {
-                    if let Some(cb) = &progress {
+                Ok((row, ack)) => {
+                    if let (Some(cb), None) = (&progress, &stop) {
                         if let Err(e) = row_dict(py, &row, budget).and_then(|d| cb.call1(py, (d,))) {
                             stop = Some(e);
                             interrupt.set();
                         }
                     }
+                    if let Some(ack) = ack {
+                        let _ = ack.send(());
+                    }
                 }
-                Ok(_) | Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
             if stop.is_none() {
@@ -608,6 +630,12 @@ fn copy_run(py: Python<'_>, src: PathBuf, dst: PathBuf) -> PyResult<String> {
     })
 }
 
+/// Panics inside a library call: for the test that a panic becomes `SprintlabError` and the interpreter lives on.
+#[pyfunction]
+fn _panic_for_test(py: Python<'_>) -> PyResult<()> {
+    call(py, || -> Result<(), Error> { panic!("a test of the panic boundary") })
+}
+
 /// The library's version and the file names that make a folder a study folder.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -625,5 +653,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(figures, m)?)?;
     m.add_function(wrap_pyfunction!(plateau, m)?)?;
     m.add_function(wrap_pyfunction!(copy_run, m)?)?;
+    m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     Ok(())
 }

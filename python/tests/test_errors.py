@@ -51,7 +51,14 @@ def test_with_values_validates_as_a_file_would():
     s = sprintlab.load("scenarios/drop_5cm.toml")
     with pytest.raises(sprintlab.ScenarioError) as e:
         s.with_values({"world.dt": -1.0})
-    assert e.value.path == "world.dt" and e.value.file == "scenarios/drop_5cm.toml"
+    # `world.dt` is not written in drop_5cm.toml: the whole file, not a position in the edited text.
+    assert (e.value.file, e.value.line, e.value.column, e.value.path) == ("scenarios/drop_5cm.toml", 1, 1, "world.dt")
+    assert "given to with_values" in e.value.msg
+    # Written in the file: its own line and column there.
+    z = sprintlab.load("scenarios/zero_g_verification.toml")
+    with pytest.raises(sprintlab.ScenarioError) as e:
+        z.with_values({"world.dt": 5.0})
+    assert (e.value.line, e.value.column, e.value.path) == (9, 6, "world.dt")
     with pytest.raises(sprintlab.ScenarioError) as e:
         s.with_values({"world.no_such_field": 1.0})
     assert "no_such_field" in str(e.value)
@@ -78,3 +85,9 @@ def test_sweep_plan_of_a_scenario_without_sweep_raises():
     with pytest.raises(sprintlab.ScenarioError) as e:
         sprintlab.sweep_plan("scenarios/drop_5cm.toml")
     assert e.value.file == "scenarios/drop_5cm.toml"
+
+
+def test_a_panic_in_the_library_raises_and_the_interpreter_goes_on():
+    with pytest.raises(sprintlab.SprintlabError, match="internal error .*a test of the panic boundary"):
+        sprintlab._native._panic_for_test()
+    assert sprintlab.load("scenarios/drop_5cm.toml").params.empty

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 
 import pytest
 
@@ -65,18 +66,27 @@ def test_exception_in_progress_stops_cleanly_and_resume_finishes_identically(tmp
 
 
 def test_ctrl_c_raises_interrupted_and_resume_finishes_identically(tmp_path, cli_run):
+    """SIGINT arrives while a generation runs with the GIL released (sent from a timer thread), as a Ctrl-C does."""
     s = sprintlab.load(SCENARIO)
     out = tmp_path / "py"
+    timers = []
 
-    def ctrl_c_once(row):
+    def ctrl_c_soon(row):
         if row["generation"] == 1:
-            os.kill(os.getpid(), signal.SIGINT)
+            timers.append(threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGINT)))
+            timers[-1].start()
 
     with pytest.raises(sprintlab.Interrupted) as e:
-        s.optimize(out, max_evals=EVALS, threads=2, progress=ctrl_c_once)
-    assert isinstance(e.value, KeyboardInterrupt)
+        s.optimize(out, max_evals=EVALS, threads=2, progress=ctrl_c_soon)
+    assert isinstance(e.value, KeyboardInterrupt) and isinstance(e.value.__cause__, KeyboardInterrupt)
     assert e.value.dir == str(out) and 1 <= e.value.generation < 4
     assert "resume" in str(e.value)
-    assert (out / "checkpoint.json").is_file()
+    assert (out / "checkpoint.json").is_file() and not (out / "summary.json").exists()
     opt = s.optimize(out, max_evals=EVALS, threads=2, resume=True)
+    assert_same_folder(cli_run, opt.dir)
+
+
+def test_tqdm_progress_bar(tmp_path, cli_run, capsys):
+    opt = sprintlab.load(SCENARIO).optimize(tmp_path / "py", max_evals=EVALS, threads=2, progress="tqdm")
+    assert f"{EVALS}/{EVALS}" in capsys.readouterr().err
     assert_same_folder(cli_run, opt.dir)
