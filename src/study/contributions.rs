@@ -14,7 +14,7 @@ use crate::io::{format_f64, write_atomic, write_json, Manifest};
 use crate::measure::stats::{spread, Spread};
 use crate::measure::BalanceUsage;
 use crate::optim::driver::{optimize, OptimizeOptions};
-use crate::scenario::edit::{set_literal, FieldPath};
+use crate::scenario::edit::{set_literal, Document, FieldPath};
 use crate::scenario::{self, ControllerKind, Loaded};
 
 /// One condition: which contributors receive excitation (the pushing leg always does).
@@ -66,39 +66,28 @@ pub const CONDITIONS: [Condition; 5] = [
 
 const SWITCHES: [&str; 3] = ["swing_excitation", "arm_excitation", "torso_excitation"];
 
-/// The scenario text of a condition: the three contributor switches written at the top of `[controller.sprint]`.
-/// The scenario must not set them itself (the study sets them).
+/// The scenario text of a condition: the three contributor switches written as the first entries of
+/// `[controller.sprint]` (`toml_edit`; every other line stays as written). The scenario must not set them itself
+/// (the study sets them).
 pub fn condition_text(source: &str, c: &Condition) -> Result<String, String> {
-    let mut in_sprint = false;
-    for line in source.lines() {
-        let t = line.trim_start();
-        if t.starts_with('[') {
-            in_sprint = t.starts_with("[controller.sprint]");
-        } else if in_sprint && SWITCHES.iter().any(|k| t.starts_with(k)) {
-            return Err(format!(
-                "the contributions study sets {} itself; remove `{}` from [controller.sprint]",
-                SWITCHES.join(", "),
-                t.split('=').next().unwrap_or(t).trim()
-            ));
-        }
+    let mut doc = Document::parse(source)?;
+    if !doc.contains(&["controller", "sprint"]) {
+        return Err("the contributions study needs a [controller.sprint] table".into());
     }
-    let header = "[controller.sprint]\n";
-    let at = source
-        .match_indices(header)
-        .map(|(i, _)| i)
-        .find(|&i| i == 0 || source.as_bytes()[i - 1] == b'\n')
-        .ok_or("the contributions study needs a [controller.sprint] table")?;
-    let mut out = source.to_string();
-    out.insert_str(
-        at + header.len(),
-        &format!(
-            "swing_excitation = {}\narm_excitation = {}\ntorso_excitation = {}\n",
-            format_f64(c.swing),
-            format_f64(c.arms),
-            format_f64(c.torso)
-        ),
-    );
-    Ok(out)
+    if let Some(k) = SWITCHES.iter().find(|k| doc.contains(&["controller", "sprint", k])) {
+        return Err(format!(
+            "the contributions study sets {} itself; remove `{k}` from [controller.sprint]",
+            SWITCHES.join(", ")
+        ));
+    }
+    let values = [c.swing, c.arms, c.torso].map(format_f64);
+    let entries: Vec<(&str, &str)> = SWITCHES
+        .iter()
+        .copied()
+        .zip(values.iter().map(String::as_str))
+        .collect();
+    doc.set_first(&["controller", "sprint"], &entries, false)?;
+    Ok(doc.to_string())
 }
 
 /// One row of `contributions.csv`: a condition's re-optimised best, measured.
@@ -368,5 +357,63 @@ fn value(r: &Row, k: &str) -> f64 {
         "cost" => r.best.cost,
         "survived" => r.best.survived,
         _ => r.best.measures[k],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand-written editing this replaced (kept to compare).
+    fn condition_text_by_hand(source: &str, c: &Condition) -> Result<String, String> {
+        let mut in_sprint = false;
+        for line in source.lines() {
+            let t = line.trim_start();
+            if t.starts_with('[') {
+                in_sprint = t.starts_with("[controller.sprint]");
+            } else if in_sprint && SWITCHES.iter().any(|k| t.starts_with(k)) {
+                return Err(format!(
+                    "the contributions study sets {} itself; remove `{}` from [controller.sprint]",
+                    SWITCHES.join(", "),
+                    t.split('=').next().unwrap_or(t).trim()
+                ));
+            }
+        }
+        let header = "[controller.sprint]\n";
+        let at = source
+            .match_indices(header)
+            .map(|(i, _)| i)
+            .find(|&i| i == 0 || source.as_bytes()[i - 1] == b'\n')
+            .ok_or("the contributions study needs a [controller.sprint] table")?;
+        let mut out = source.to_string();
+        out.insert_str(
+            at + header.len(),
+            &format!(
+                "swing_excitation = {}\narm_excitation = {}\ntorso_excitation = {}\n",
+                format_f64(c.swing),
+                format_f64(c.arms),
+                format_f64(c.torso)
+            ),
+        );
+        Ok(out)
+    }
+
+    /// Every shipped scenario with a `[controller.sprint]` table, under every condition: the same text as before.
+    #[test]
+    fn condition_text_is_the_hand_edited_text() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut checked = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+            for c in &CONDITIONS {
+                let (old, new) = (condition_text_by_hand(&text, c), condition_text(&text, c));
+                assert_eq!(old.is_ok(), new.is_ok(), "{old:?} {new:?}");
+                if let (Ok(o), Ok(n)) = (old, new) {
+                    assert_eq!(o, n);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 5 * 10, "{checked}");
     }
 }

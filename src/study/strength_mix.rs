@@ -20,7 +20,7 @@ use crate::error::Error;
 use crate::export::tables::CsvText;
 use crate::io::{format_f64, write_atomic, write_json, Manifest};
 use crate::model::generators::Contributor;
-use crate::scenario::edit::{set_number, FieldPath};
+use crate::scenario::edit::{set_number, Document, FieldPath};
 use crate::scenario::{self, Loaded};
 pub use crate::scenario::{MixBudget, StrengthMixSection};
 
@@ -136,7 +136,8 @@ pub fn strength_mix(loaded: &Loaded, out: &Path, max_evals: Option<usize>) -> Re
         if let Some(p) = parent {
             let best = std::fs::canonicalize(out.join(format!("mix-{p:03}")).join("best.toml"))
                 .map_err(|e| Error::io(out.join(format!("mix-{p:03}/best.toml")), e))?;
-            text = with_start(&text, &best.to_string_lossy());
+            text = with_start(&text, &best.to_string_lossy())
+                .map_err(|m| scenario::invalid(&loaded.path, &original, "optimize.start", m))?;
         }
         let scenario = scenario::load_text(&text, &loaded.path)?;
         eprintln!(
@@ -206,34 +207,14 @@ pub fn strength_mix(loaded: &Loaded, out: &Path, max_evals: Option<usize>) -> Re
     Ok(mixes)
 }
 
-/// `text` with `[optimize] start` set to `path` (an existing `start` line of that table is replaced).
-fn with_start(text: &str, path: &str) -> String {
-    let line = format!("start = {}", toml::Value::String(path.to_string()));
-    let mut out = String::new();
-    let (mut in_optimize, mut done) = (false, false);
-    for l in text.lines() {
-        let t = l.trim_start();
-        if t.starts_with('[') {
-            in_optimize = t.starts_with("[optimize]");
-            out.push_str(l);
-            out.push('\n');
-            if in_optimize && !done {
-                out.push_str(&line);
-                out.push('\n');
-                done = true;
-            }
-            continue;
-        }
-        if in_optimize && (t.starts_with("start ") || t.starts_with("start=")) {
-            continue;
-        }
-        out.push_str(l);
-        out.push('\n');
-    }
-    if !done {
-        out.push_str(&format!("\n[optimize]\n{line}\n"));
-    }
-    out
+/// `text` with `[optimize] start` set to `path`, as the table's first entry (an existing `start` of that table is
+/// removed; without an `[optimize]` table one is appended at the end). Through `toml_edit`: every other line stays
+/// as written.
+fn with_start(text: &str, path: &str) -> Result<String, String> {
+    let mut doc = Document::parse(text)?;
+    let literal = toml::Value::String(path.to_string()).to_string();
+    doc.set_first(&["optimize"], &[("start", &literal)], true)?;
+    Ok(doc.to_string())
 }
 
 fn write_mixes(out: &Path, mixes: &[Mix]) -> Result<(), Error> {
@@ -267,4 +248,62 @@ fn write_mixes(out: &Path, mixes: &[Mix]) -> Result<(), Error> {
 /// The files written in OUT.
 pub fn outputs(out: &Path) -> [PathBuf; 3] {
     ["mixes.csv", "summary.json", "manifest.json"].map(|f| out.join(f))
+}
+
+#[cfg(test)]
+mod start_tests {
+    use super::*;
+
+    /// The hand-written editing this replaced (kept to compare).
+    fn with_start_by_hand(text: &str, path: &str) -> String {
+        let line = format!("start = {}", toml::Value::String(path.to_string()));
+        let mut out = String::new();
+        let (mut in_optimize, mut done) = (false, false);
+        for l in text.lines() {
+            let t = l.trim_start();
+            if t.starts_with('[') {
+                in_optimize = t.starts_with("[optimize]");
+                out.push_str(l);
+                out.push('\n');
+                if in_optimize && !done {
+                    out.push_str(&line);
+                    out.push('\n');
+                    done = true;
+                }
+                continue;
+            }
+            if in_optimize && (t.starts_with("start ") || t.starts_with("start=")) {
+                continue;
+            }
+            out.push_str(l);
+            out.push('\n');
+        }
+        if !done {
+            out.push_str(&format!("\n[optimize]\n{line}\n"));
+        }
+        out
+    }
+
+    /// Every shipped scenario, with its strengths set as the study sets them, warm-started from a parent's
+    /// `best.toml` (the committed results' path among them): the same text as before.
+    #[test]
+    fn with_start_is_the_hand_edited_text() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+        let mut checked = 0;
+        for e in std::fs::read_dir(dir).unwrap() {
+            let original = std::fs::read_to_string(e.unwrap().path()).unwrap();
+            let mut text = original.clone();
+            for (k, name) in CONTRIBUTORS.iter().enumerate() {
+                let p = FieldPath::parse(&format!("strength.{name}")).unwrap();
+                text = set_number(&text, &p, 0.75 + 0.125 * k as f64, &|_| None).unwrap();
+            }
+            for t in [&original, &text] {
+                for path in ["/tmp/dev/strength_mix/mix-000/best.toml", "/work/out/mix-012/best.toml"] {
+                    assert_eq!(with_start(t, path).unwrap(), with_start_by_hand(t, path));
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 4 * 15, "{checked}");
+    }
 }
