@@ -251,59 +251,25 @@ pub fn outputs(out: &Path) -> [PathBuf; 3] {
 }
 
 #[cfg(test)]
-mod start_tests {
+mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
 
-    /// The hand-written editing this replaced (kept to compare).
-    fn with_start_by_hand(text: &str, path: &str) -> String {
-        let line = format!("start = {}", toml::Value::String(path.to_string()));
-        let mut out = String::new();
-        let (mut in_optimize, mut done) = (false, false);
-        for l in text.lines() {
-            let t = l.trim_start();
-            if t.starts_with('[') {
-                in_optimize = t.starts_with("[optimize]");
-                out.push_str(l);
-                out.push('\n');
-                if in_optimize && !done {
-                    out.push_str(&line);
-                    out.push('\n');
-                    done = true;
-                }
-                continue;
-            }
-            if in_optimize && (t.starts_with("start ") || t.starts_with("start=")) {
-                continue;
-            }
-            out.push_str(l);
-            out.push('\n');
-        }
-        if !done {
-            out.push_str(&format!("\n[optimize]\n{line}\n"));
-        }
-        out
-    }
-
-    /// Every shipped scenario, with its strengths set as the study sets them, warm-started from a parent's
-    /// `best.toml` (the committed results' path among them): the same text as before.
+    /// The shipped study scenario warm-started from a parent mix gives the text the hand-written editing gave
+    /// before `toml_edit` (compared on every shipped scenario, then pinned here): the scenario hashes of the
+    /// committed checkpoints (results/strength_mix) depend on it. Without `[optimize]`, one is appended.
     #[test]
-    fn with_start_is_the_hand_edited_text() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-        let mut checked = 0;
-        for e in std::fs::read_dir(dir).unwrap() {
-            let original = std::fs::read_to_string(e.unwrap().path()).unwrap();
-            let mut text = original.clone();
-            for (k, name) in CONTRIBUTORS.iter().enumerate() {
-                let p = FieldPath::parse(&format!("strength.{name}")).unwrap();
-                text = set_number(&text, &p, 0.75 + 0.125 * k as f64, &|_| None).unwrap();
-            }
-            for t in [&original, &text] {
-                for path in ["/tmp/dev/strength_mix/mix-000/best.toml", "/work/out/mix-012/best.toml"] {
-                    assert_eq!(with_start(t, path).unwrap(), with_start_by_hand(t, path));
-                    checked += 1;
-                }
-            }
-        }
-        assert!(checked >= 4 * 15, "{checked}");
+    fn with_start_is_unchanged_for_the_shipped_study() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/strength_mix.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let out = with_start(&text, "/tmp/dev/strength_mix/mix-000/best.toml").unwrap();
+        assert_eq!(
+            format!("{:x}", Sha256::digest(out.as_bytes())),
+            "f56b457d9890da47f0f2d6d64250750e778a7c0e8b60e71742cefaf5f507d6b8"
+        );
+        assert_eq!(
+            with_start("[run]\nduration = 1\n", "/a b/best.toml").unwrap(),
+            "[run]\nduration = 1\n\n[optimize]\nstart = \"/a b/best.toml\"\n"
+        );
     }
 }
