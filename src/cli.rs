@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::error::Error;
 use crate::scenario::{self, Loaded};
+use crate::sweep::slurm::SlurmOptions;
 use crate::sweep::with_threads;
 use crate::{export, figures, optim, study, sweep};
 
@@ -134,36 +135,9 @@ pub enum Command {
     Slurm {
         /// Scenario file with a [sweep] section.
         scenario: PathBuf,
-        /// Number of shards = array tasks.
-        #[arg(long)]
-        shards: u64,
-        /// The sweep's output folder (absolute in the script).
-        #[arg(long)]
-        out: PathBuf,
-        /// CPUs per array task (its shard's threads).
-        #[arg(long, default_value_t = 1)]
-        cpus_per_task: u32,
-        /// Time limit per array task (Slurm format).
-        #[arg(long, default_value = "01:00:00")]
-        time: String,
-        /// Partition (default: the cluster's default).
-        #[arg(long)]
-        partition: Option<String>,
-        /// Job name (default: sprintlab-<scenario stem>).
-        #[arg(long)]
-        job_name: Option<String>,
-        /// Account to charge (#SBATCH --account), if the cluster requires one.
-        #[arg(long)]
-        account: Option<String>,
-        /// Memory per array task (#SBATCH --mem: 4G, 500M, …).
-        #[arg(long)]
-        mem: Option<String>,
-        /// Time limit of the merge job (Slurm format).
-        #[arg(long, default_value = "00:15:00")]
-        merge_time: String,
-        /// Another #SBATCH option for the array, passed through as written (repeatable): --sbatch=--qos=long
-        #[arg(long, allow_hyphen_values = true)]
-        sbatch: Vec<String>,
+        /// The job array's options (their `--help` text is on the fields of `SlurmOptions`).
+        #[command(flatten)]
+        options: SlurmOptions,
     },
     /// Whole-Body Push vs Pushing-Leg Force and each contributor removed, the sprint controller re-optimised in
     /// every condition: OUT/<condition>/ optimisation folders (resumable), OUT/contributions.csv, OUT/summary.json.
@@ -395,33 +369,7 @@ fn run_command(command: Command) -> Result<(), Error> {
             threads,
         }),
         Command::Merge { dir } => sweep::merge_command(&dir),
-        Command::Slurm {
-            scenario,
-            shards,
-            out,
-            cpus_per_task,
-            time,
-            partition,
-            job_name,
-            account,
-            mem,
-            merge_time,
-            sbatch,
-        } => sweep::slurm_command(
-            &scenario,
-            &sweep::slurm::SlurmOptions {
-                shards,
-                out,
-                cpus_per_task,
-                time,
-                partition,
-                job_name,
-                account,
-                mem,
-                merge_time,
-                sbatch,
-            },
-        ),
+        Command::Slurm { scenario, options } => sweep::slurm_command(&scenario, &options),
     }
 }
 

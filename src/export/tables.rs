@@ -2,7 +2,8 @@
 //! place, so that every float keeps its exact text form (shortest round-trip, `NaN`, `inf`, `-inf`: the `csv`
 //! crate formats with `ryu` as [`format_f64`] does). Tables with fixed columns are serde row types
 //! ([`HistoryRow`]); tables whose columns depend on the model or the study are written through a
-//! column registry ([`crate::measure::steps::COLUMNS`], the studies' measure lists) into a [`CsvText`].
+//! column registry ([`crate::sim::columns`] for `timeseries.csv`, [`crate::measure::steps::COLUMNS`], the studies'
+//! measure lists, [`InducedRow`]) into a [`CsvText`].
 
 use std::io::Write;
 use std::path::Path;
@@ -17,20 +18,40 @@ fn csv_err(what: &str, e: impl std::fmt::Display) -> Error {
     Error::io(what, std::io::Error::other(e.to_string()))
 }
 
-/// A table being written: a header, then one record per row (fields quoted only where CSV needs it).
-pub struct CsvText {
-    w: csv::Writer<Vec<u8>>,
+/// A table being written: a header, then one record per row (fields quoted only where CSV needs it), into memory
+/// or into any writer ([`CsvText::to`]: stdout, a hash).
+pub struct CsvText<W: Write = Vec<u8>> {
+    w: csv::Writer<W>,
+    /// What errors name (the file or stream written).
+    what: String,
 }
 
 impl CsvText {
-    /// A table with this header.
+    /// A table in memory with this header.
     pub fn new<I, S>(header: I) -> Result<Self, Error>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
+        Self::to(Vec::new(), "(csv)", header)
+    }
+
+    /// The table's bytes.
+    pub fn into_bytes(self) -> Result<Vec<u8>, Error> {
+        self.into_inner()
+    }
+}
+
+impl<W: Write> CsvText<W> {
+    /// A table written to `w` (`what`: the file or stream it is, for errors), starting with this header.
+    pub fn to<I, S>(w: W, what: &str, header: I) -> Result<Self, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<[u8]>,
+    {
         let mut t = Self {
-            w: csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new()),
+            w: csv::WriterBuilder::new().has_headers(false).from_writer(w),
+            what: what.to_string(),
         };
         t.row(header)?;
         Ok(t)
@@ -42,12 +63,15 @@ impl CsvText {
         I: IntoIterator<Item = S>,
         S: AsRef<[u8]>,
     {
-        self.w.write_record(fields).map_err(|e| csv_err("(csv)", e))
+        self.w.write_record(fields).map_err(|e| csv_err(&self.what, e))
     }
 
-    /// The table's bytes.
-    pub fn into_bytes(self) -> Result<Vec<u8>, Error> {
-        self.w.into_inner().map_err(|e| csv_err("(csv)", e))
+    /// Flushes the table (and `w`) and returns its writer.
+    pub fn into_inner(self) -> Result<W, Error> {
+        let what = self.what;
+        self.w
+            .into_inner()
+            .map_err(|e| Error::io(what, std::io::Error::new(e.error().kind(), e.error().to_string())))
     }
 }
 
@@ -93,25 +117,17 @@ pub fn read_rows<R: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<R>, Er
     Ok(out)
 }
 
-/// Writes a numeric table (`timeseries.csv`): a header and rows of floats, streamed.
+/// Writes a numeric table (`timeseries.csv`): a header and rows of floats, streamed to the file through the csv
+/// crate. Measured against joining the fields by hand on the sprinter's 11.4 MB `timeseries.csv` (3 001 rows × 202
+/// columns, best of 7, same bytes): 0.148 s against 0.134 s, 10 % more for one writer of every table.
 pub fn write_table(path: &Path, columns: &[String], rows: &[Vec<f64>]) -> Result<(), Error> {
     let f = std::fs::File::create(path).map_err(|e| Error::io(path, e))?;
-    let mut w = std::io::BufWriter::new(f);
-    let io = |e| Error::io(path, e);
-    writeln!(w, "{}", columns.join(",")).map_err(io)?;
-    let mut line = String::new();
+    let what = path.display().to_string();
+    let mut t = CsvText::to(std::io::BufWriter::new(f), &what, columns)?;
     for r in rows {
-        line.clear();
-        for (i, x) in r.iter().enumerate() {
-            if i > 0 {
-                line.push(',');
-            }
-            line.push_str(&format_f64(*x));
-        }
-        line.push('\n');
-        w.write_all(line.as_bytes()).map_err(io)?;
+        t.row(r.iter().map(|x| format_f64(*x)))?;
     }
-    w.flush().map_err(io)?;
+    t.into_inner()?;
     Ok(())
 }
 
@@ -160,8 +176,125 @@ impl HistoryRow {
 
 /// The bytes of `history.csv` (the header alone when there is no row yet).
 pub fn history_csv(rows: &[HistoryRow]) -> Result<Vec<u8>, Error> {
+    rows_or_header(&HistoryRow::COLUMNS, rows)
+}
+
+/// The parts of an induced ground force (`sprintlab induced`), in `induced.csv` column order: the non-muscular
+/// terms, then the contributors of docs/design.md §1.
+pub const INDUCED_PARTS: [&str; 9] = [
+    "gravity",
+    "velocity",
+    "passive",
+    "foot_motion",
+    "pushing_leg",
+    "stance_leg_other",
+    "swing_leg",
+    "arms",
+    "torso",
+];
+
+/// One row of `induced.csv`: one loaded foot's split at a sampled step (forces in N, world frame).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InducedRow {
+    /// Time at the end of the step (s).
+    pub t: f64,
+    /// Foot, as an index into the summary's `feet`.
+    pub foot: usize,
+    /// Per-foot stance number, from 0.
+    pub stance: usize,
+    /// Force of each part, in [`INDUCED_PARTS`] order.
+    pub parts: [[f64; 3]; INDUCED_PARTS.len()],
+    /// Sum of the parts.
+    pub sum: [f64; 3],
+    /// The measured (simulated) ground force.
+    pub measured: [f64; 3],
+}
+
+impl InducedRow {
+    /// The time column.
+    pub const T: &'static str = "t";
+    /// The foot column.
+    pub const FOOT: &'static str = "foot";
+    /// The stance column.
+    pub const STANCE: &'static str = "stance";
+    /// The name of the sum of the parts.
+    pub const SUM: &'static str = "sum";
+    /// The name of the measured force.
+    pub const MEASURED: &'static str = "measured";
+
+    /// The column of a force (a part, [`Self::SUM`] or [`Self::MEASURED`]) along axis `axis` (0 = x, 1 = y, 2 = z).
+    pub fn column(force: &str, axis: usize) -> String {
+        format!("{force}_{}", crate::sim::columns::AXES[axis])
+    }
+
+    /// The header: `t`, `foot`, `stance`, then x, y, z of every part, the sum and the measured force.
+    pub fn header() -> Vec<String> {
+        let forces = INDUCED_PARTS.iter().chain(&[Self::SUM, Self::MEASURED]);
+        [Self::T, Self::FOOT, Self::STANCE]
+            .iter()
+            .map(|c| c.to_string())
+            .chain(forces.flat_map(|f| (0..3).map(move |a| Self::column(f, a))))
+            .collect()
+    }
+
+    /// The fields of the row, as in [`Self::header`].
+    fn fields(&self) -> Vec<String> {
+        let forces = self.parts.iter().chain([&self.sum, &self.measured]);
+        [format_f64(self.t), self.foot.to_string(), self.stance.to_string()]
+            .into_iter()
+            .chain(forces.flat_map(|f| f.iter().map(|v| format_f64(*v))))
+            .collect()
+    }
+}
+
+/// The bytes of `induced.csv`.
+pub fn induced_csv(rows: &[InducedRow]) -> Result<Vec<u8>, Error> {
+    let mut t = CsvText::new(InducedRow::header())?;
+    for r in rows {
+        t.row(r.fields())?;
+    }
+    t.into_bytes()
+}
+
+/// One row of `induced_groups.csv` (tidy): one muscle group's part of one loaded foot's ground force at a sampled
+/// step.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InducedGroupRow {
+    /// Time at the end of the step (s).
+    pub t: f64,
+    /// Foot segment.
+    pub foot: String,
+    /// Per-foot stance number, from 0.
+    pub stance: usize,
+    /// Generator-table group of the generator (`hip_ext`).
+    pub group: String,
+    /// DOF of the generator.
+    pub dof: String,
+    /// The part (an [`INDUCED_PARTS`] contributor) the group counts towards for this foot.
+    pub contributor: &'static str,
+    /// Force along world x (N).
+    pub fx: f64,
+    /// Force along world y (N).
+    pub fy: f64,
+    /// Force along world z (N).
+    pub fz: f64,
+}
+
+impl InducedGroupRow {
+    /// The columns of `induced_groups.csv` (the field names, for a table without rows).
+    pub const COLUMNS: [&'static str; 9] = ["t", "foot", "stance", "group", "dof", "contributor", "fx", "fy", "fz"];
+}
+
+/// The bytes of `induced_groups.csv` (the header alone when there is no row).
+pub fn induced_groups_csv(rows: &[InducedGroupRow]) -> Result<Vec<u8>, Error> {
+    rows_or_header(&InducedGroupRow::COLUMNS, rows)
+}
+
+/// Serde rows as CSV bytes, or the header `columns` alone when there is no row (serde rows name their columns
+/// only through a row).
+fn rows_or_header<R: Serialize>(columns: &[&str], rows: &[R]) -> Result<Vec<u8>, Error> {
     if rows.is_empty() {
-        return Ok(csv_line(HistoryRow::COLUMNS)?.into_bytes());
+        return Ok(csv_line(columns)?.into_bytes());
     }
     rows_csv(rows)
 }
@@ -198,6 +331,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_induced_row_has_a_field_per_column() {
+        let row = InducedRow {
+            t: 0.25,
+            foot: 1,
+            stance: 3,
+            parts: [[1.5, -0.0, f64::NAN]; INDUCED_PARTS.len()],
+            sum: [0.0; 3],
+            measured: [2.0; 3],
+        };
+        let text = String::from_utf8(induced_csv(&[row]).unwrap()).unwrap();
+        let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+        assert_eq!(lines[0].len(), 3 + 3 * (INDUCED_PARTS.len() + 2));
+        assert_eq!(lines[1].len(), lines[0].len());
+        assert_eq!(lines[0][..4], ["t", "foot", "stance", "gravity_x"]);
+        assert_eq!(lines[1][..6], ["0.25", "1", "3", "1.5", "-0.0", "NaN"]);
+        assert_eq!(lines[0].last(), Some(&"measured_z"));
+        assert_eq!(lines[1].last(), Some(&"2.0"));
+    }
+
+    #[test]
     fn floats_keep_their_exact_text_in_csv_rows() {
         let rows = [HistoryRow {
             generation: 1,
@@ -215,6 +368,24 @@ mod tests {
                 "generation,evaluations,best,median,sigma\n1,12,{},NaN,-inf\n",
                 format_f64(0.1 + 0.2)
             )
+        );
+        let group = InducedGroupRow {
+            t: 0.5,
+            foot: "foot_r".into(),
+            stance: 2,
+            group: "hip_ext".into(),
+            dof: "hip_flex_r".into(),
+            contributor: "pushing_leg",
+            fx: -0.0,
+            fy: 1e-300,
+            fz: f64::NAN,
+        };
+        let text = String::from_utf8(induced_groups_csv(&[group]).unwrap()).unwrap();
+        let empty = String::from_utf8(induced_groups_csv(&[]).unwrap()).unwrap();
+        assert_eq!(Some(empty.as_str()), text.split_inclusive('\n').next());
+        assert_eq!(
+            text.lines().nth(1),
+            Some("0.5,foot_r,2,hip_ext,hip_flex_r,pushing_leg,-0.0,1e-300,NaN")
         );
         let mut t = CsvText::new(["a", "b"]).unwrap();
         t.row([format_f64(1e-300), format_f64(f64::INFINITY)]).unwrap();

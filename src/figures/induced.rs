@@ -7,6 +7,7 @@ use plotters::prelude::*;
 
 use super::style::*;
 use crate::error::Error;
+use crate::export::tables::InducedRow;
 use crate::export::Table;
 
 /// The stacked groups: label and the `induced.csv` parts they sum.
@@ -34,9 +35,9 @@ pub struct InducedFigure {
 impl InducedFigure {
     /// Builds the figure from `induced.csv` and the body weight (N). `None` without any stance of ≥ 10 samples.
     pub fn build(t: &Table, bw: f64) -> Result<Option<Self>, Error> {
-        let time = t.col("t")?;
-        let foot = t.col("foot")?;
-        let stance = t.col("stance")?;
+        let time = t.col(InducedRow::T)?;
+        let foot = t.col(InducedRow::FOOT)?;
+        let stance = t.col(InducedRow::STANCE)?;
         let mut curves: [Vec<Vec<f64>>; 2] = [
             vec![vec![0.0; GRID_N]; GROUPS.len()],
             vec![vec![0.0; GRID_N]; GROUPS.len()],
@@ -70,17 +71,17 @@ impl InducedFigure {
                 };
                 col[a] + (col[b] - col[a]) * w.clamp(0.0, 1.0)
             };
-            for (axis, a) in ["x", "z"].iter().enumerate() {
+            for (axis, a) in [0, 2].into_iter().enumerate() {
                 for (gi, (_, parts)) in GROUPS.iter().enumerate() {
                     let cols: Vec<&[f64]> = parts
                         .iter()
-                        .map(|p| t.col(&format!("{p}_{a}")))
+                        .map(|p| t.col(&InducedRow::column(p, a)))
                         .collect::<Result<_, _>>()?;
                     for (g, v) in curves[axis][gi].iter_mut().enumerate() {
                         *v += cols.iter().map(|c| at(c, g)).sum::<f64>() / bw;
                     }
                 }
-                let m = t.col(&format!("measured_{a}"))?;
+                let m = t.col(&InducedRow::column(InducedRow::MEASURED, a))?;
                 for (g, v) in measured[axis].iter_mut().enumerate() {
                     *v += at(m, g) / bw;
                 }

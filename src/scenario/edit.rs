@@ -100,6 +100,54 @@ impl Document {
     }
 }
 
+impl Document {
+    /// Whether the document writes a value or table at `keys` (`["controller", "sprint", "arm_excitation"]`).
+    pub fn contains(&self, keys: &[&str]) -> bool {
+        let mut item = self.0.as_item();
+        for k in keys {
+            match item.get(k) {
+                Some(i) => item = i,
+                None => return false,
+            }
+        }
+        true
+    }
+
+    /// Writes `entries` (key, TOML literal) as the first entries of the table at `table` (`["controller",
+    /// "sprint"]`), in order, removing any entry of the same key (with the comment lines above it); every other
+    /// line keeps its place and form. A missing table is an error unless `append`: then it is written as a new
+    /// `[table]` at the end of the document, after a blank line.
+    pub fn set_first(&mut self, table: &[&str], entries: &[(&str, &str)], append: bool) -> Result<(), String> {
+        let shown = table.join(".");
+        let values = entries
+            .iter()
+            .map(|(k, lit)| {
+                lit.parse::<Value>()
+                    .map(|v| (*k, v))
+                    .map_err(|_| format!("`{lit}` is not a TOML value"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut t = self.0.as_table_mut();
+        for (d, k) in table.iter().enumerate() {
+            if !t.contains_key(k) && append {
+                let mut new = Table::new();
+                new.decor_mut().set_prefix("\n");
+                t.insert(k, Item::Table(new));
+            }
+            t = match t.get_mut(k) {
+                Some(Item::Table(inner)) => inner,
+                Some(_) => return Err(format!("`{}` is not written as a [table]", table[..=d].join("."))),
+                None => return Err(format!("there is no [{shown}] table")),
+            };
+        }
+        for (k, _) in &values {
+            t.remove(k);
+        }
+        insert_first(t, values.into_iter().map(|(k, v)| (k.to_string(), Item::Value(v))));
+        Ok(())
+    }
+}
+
 impl std::fmt::Display for Document {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
@@ -256,14 +304,7 @@ fn insert(
                 inner.insert(k, item);
                 item = Item::Table(inner);
             }
-            let old: Vec<(Key, Item)> = keys_of(t.iter().map(|(k, _)| k))
-                .iter()
-                .filter_map(|k| t.remove_entry(k))
-                .collect();
-            t.insert(&rest[0], item);
-            for (k, v) in old {
-                t.insert_formatted(&k, v);
-            }
+            insert_first(t, [(rest[0].clone(), item)]);
         }
         Node::Inline(t) => {
             let mut entry = value;
@@ -284,6 +325,20 @@ fn insert(
         }
     }
     Ok(())
+}
+
+/// Inserts `entries` before the entries of `t`, in order; the old entries keep their form (key decor, comments).
+fn insert_first(t: &mut Table, entries: impl IntoIterator<Item = (String, Item)>) {
+    let old: Vec<(Key, Item)> = keys_of(t.iter().map(|(k, _)| k))
+        .iter()
+        .filter_map(|k| t.remove_entry(k))
+        .collect();
+    for (k, v) in entries {
+        t.insert(&k, v);
+    }
+    for (k, v) in old {
+        t.insert_formatted(&k, v);
+    }
 }
 
 fn keys_of<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<String> {
@@ -456,6 +511,39 @@ mod tests {
             .set(&missing, "1", Missing::Refuse)
             .unwrap_err()
             .contains("`a.z` is not written"));
+    }
+
+    #[test]
+    fn set_first_writes_first_entries_and_appends_a_missing_table() {
+        let first = |text: &str, table: &[&str], entries: &[(&str, &str)], append: bool| {
+            let mut doc = Document::parse(text).unwrap();
+            doc.set_first(table, entries, append).map(|()| doc.to_string())
+        };
+        // Existing table: first entries, an older entry of the same key removed, the rest as written.
+        let t = "[a]\nx = 1\n[optimize]\nmax_evals = 9 # keep\nstart = \"old\"\n[run]\n";
+        assert_eq!(
+            first(t, &["optimize"], &[("start", "\"new\"")], true).unwrap(),
+            "[a]\nx = 1\n[optimize]\nstart = \"new\"\nmax_evals = 9 # keep\n[run]\n"
+        );
+        // Nested table with a comment under its header: the entries go above the comment, in order.
+        let t = "[controller.sprint]\n# why\ngain = 2\n";
+        assert_eq!(
+            first(t, &["controller", "sprint"], &[("a", "1.0"), ("b", "0.0")], false).unwrap(),
+            "[controller.sprint]\na = 1.0\nb = 0.0\n# why\ngain = 2\n"
+        );
+        // Missing table: appended after a blank line, or refused.
+        assert_eq!(
+            first("[a]\nx = 1\n", &["optimize"], &[("start", "\"p\"")], true).unwrap(),
+            "[a]\nx = 1\n\n[optimize]\nstart = \"p\"\n"
+        );
+        assert!(first("[a]\nx = 1\n", &["controller", "sprint"], &[("a", "1")], false)
+            .unwrap_err()
+            .contains("no [controller.sprint] table"));
+        assert!(first("a = 1\n", &["a"], &[("b", "1")], true)
+            .unwrap_err()
+            .contains("`a` is not written as a [table]"));
+        let doc = Document::parse("[controller.sprint]\ngain = 2\n").unwrap();
+        assert!(doc.contains(&["controller", "sprint", "gain"]) && !doc.contains(&["controller", "gain"]));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::measure::stats::{spread, Spread};
 use crate::measure::BalanceUsage;
 use crate::optim::best_of::{run_dir, BestOf};
 use crate::optim::driver::{optimize, OptimizeOptions};
-use crate::scenario::edit::{set_literal, FieldPath};
+use crate::scenario::edit::{set_literal, Document, FieldPath};
 use crate::scenario::{self, ControllerKind, Loaded};
 
 /// One condition: which contributors receive excitation (the pushing leg always does).
@@ -67,39 +67,28 @@ pub const CONDITIONS: [Condition; 5] = [
 
 const SWITCHES: [&str; 3] = ["swing_excitation", "arm_excitation", "torso_excitation"];
 
-/// The scenario text of a condition: the three contributor switches written at the top of `[controller.sprint]`.
-/// The scenario must not set them itself (the study sets them).
+/// The scenario text of a condition: the three contributor switches written as the first entries of
+/// `[controller.sprint]` (`toml_edit`; every other line stays as written). The scenario must not set them itself
+/// (the study sets them).
 pub fn condition_text(source: &str, c: &Condition) -> Result<String, String> {
-    let mut in_sprint = false;
-    for line in source.lines() {
-        let t = line.trim_start();
-        if t.starts_with('[') {
-            in_sprint = t.starts_with("[controller.sprint]");
-        } else if in_sprint && SWITCHES.iter().any(|k| t.starts_with(k)) {
-            return Err(format!(
-                "the contributions study sets {} itself; remove `{}` from [controller.sprint]",
-                SWITCHES.join(", "),
-                t.split('=').next().unwrap_or(t).trim()
-            ));
-        }
+    let mut doc = Document::parse(source)?;
+    if !doc.contains(&["controller", "sprint"]) {
+        return Err("the contributions study needs a [controller.sprint] table".into());
     }
-    let header = "[controller.sprint]\n";
-    let at = source
-        .match_indices(header)
-        .map(|(i, _)| i)
-        .find(|&i| i == 0 || source.as_bytes()[i - 1] == b'\n')
-        .ok_or("the contributions study needs a [controller.sprint] table")?;
-    let mut out = source.to_string();
-    out.insert_str(
-        at + header.len(),
-        &format!(
-            "swing_excitation = {}\narm_excitation = {}\ntorso_excitation = {}\n",
-            format_f64(c.swing),
-            format_f64(c.arms),
-            format_f64(c.torso)
-        ),
-    );
-    Ok(out)
+    if let Some(k) = SWITCHES.iter().find(|k| doc.contains(&["controller", "sprint", k])) {
+        return Err(format!(
+            "the contributions study sets {} itself; remove `{k}` from [controller.sprint]",
+            SWITCHES.join(", ")
+        ));
+    }
+    let values = [c.swing, c.arms, c.torso].map(format_f64);
+    let entries: Vec<(&str, &str)> = SWITCHES
+        .iter()
+        .copied()
+        .zip(values.iter().map(String::as_str))
+        .collect();
+    doc.set_first(&["controller", "sprint"], &entries, false)?;
+    Ok(doc.to_string())
 }
 
 /// One row of `contributions.csv`: a condition's re-optimised best, measured.
@@ -393,5 +382,41 @@ fn value(r: &Row, k: &str) -> f64 {
         "cost" => r.best.cost,
         "survived" => r.best.survived,
         _ => r.best.measures[k],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sha2::{Digest, Sha256};
+
+    /// The shipped study scenario under every condition gives the text the hand-written editing gave before
+    /// `toml_edit` (compared on every shipped scenario, then pinned here): the scenario hashes of the committed
+    /// checkpoints (results/contributions) depend on it.
+    #[test]
+    fn condition_text_is_unchanged_for_the_shipped_study() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/contributions.toml");
+        let text = std::fs::read_to_string(path).unwrap();
+        let sums: Vec<String> = CONDITIONS
+            .iter()
+            .map(|c| format!("{:x}", Sha256::digest(condition_text(&text, c).unwrap().as_bytes())))
+            .collect();
+        assert_eq!(
+            sums,
+            [
+                "99bca42e760926ddbfbc2c8bddf6d44c206867c79344341196ca74ea1ea5a986",
+                "8994ace0f911fcdeb64097f1920a0faace7a4671cbfbacd5ca6b159b225e0082",
+                "54d4d00d5614328586fb6640a98fe21f2121f639bf8e78d53975b82e7f01df57",
+                "6a5a12ed97fb4233500d0b4833d886474ebd9d6546ff993a15b83b1235d5d62d",
+                "d331eef0b8b018feae9159d9fc3efef74f979449edb15ca8fbd4708688ff3d91",
+            ]
+        );
+        let with_switch = text.replace("[controller.sprint]\n", "[controller.sprint]\narm_excitation = 0.5\n");
+        assert!(condition_text(&with_switch, &CONDITIONS[0])
+            .unwrap_err()
+            .contains("remove `arm_excitation` from [controller.sprint]"));
+        assert!(condition_text("[controller]\nkind = \"sprint\"\n", &CONDITIONS[0])
+            .unwrap_err()
+            .contains("needs a [controller.sprint] table"));
     }
 }

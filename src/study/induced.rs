@@ -23,8 +23,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::export::tables::{induced_csv, induced_groups_csv, InducedGroupRow, InducedRow};
 use crate::export::Table;
-use crate::io::{format_f64, write_atomic, write_json};
+use crate::io::{write_atomic, write_json};
 use crate::measure::balance::{BalanceChecker, BalanceLimits};
 use crate::model::generators::Contributor;
 use crate::model::Model;
@@ -34,18 +35,8 @@ use crate::sim::induced::{Dynamics, FootParts};
 use crate::sim::rollout::{self, Flow, StepHook};
 use crate::sim::{Simulator, State, StepReport, Workspace};
 
-/// Parts in column order: the non-muscular terms, then the contributors.
-pub const PARTS: [&str; 9] = [
-    "gravity",
-    "velocity",
-    "passive",
-    "foot_motion",
-    "pushing_leg",
-    "stance_leg_other",
-    "swing_leg",
-    "arms",
-    "torso",
-];
+/// Parts in column order: the non-muscular terms, then the contributors (defined with `induced.csv`'s row).
+pub use crate::export::tables::INDUCED_PARTS as PARTS;
 
 /// The contributor (a [`PARTS`] name) of group `k` of DOF `dof` when `foot` is the analysed foot.
 pub fn contributor_of(model: &Model, dof: usize, k: usize, foot: usize) -> &'static str {
@@ -80,9 +71,9 @@ fn part_of(model: &Model, c: Contributor, d_name: &str, foot: usize) -> &'static
 }
 
 /// The contributor sums of one foot's split, in [`PARTS`] order.
-pub fn part_forces(model: &Model, p: &FootParts) -> Vec<[f64; 3]> {
-    let mut out = vec![p.gravity, p.velocity, p.passive, p.foot_motion];
-    out.extend(std::iter::repeat_n([0.0; 3], 5));
+pub fn part_forces(model: &Model, p: &FootParts) -> [[f64; 3]; PARTS.len()] {
+    let mut out = [[0.0; 3]; PARTS.len()];
+    out[..4].copy_from_slice(&[p.gravity, p.velocity, p.passive, p.foot_motion]);
     for (i, g) in p.groups.iter().enumerate() {
         for (k, f) in g.iter().enumerate() {
             let idx = PARTS
@@ -177,8 +168,8 @@ struct Replay<'a> {
     scenario_path: &'a Path,
     foot_names: Vec<String>,
     grf_cols: Vec<Vec<&'a [f64]>>,
-    csv: String,
-    groups_csv: String,
+    rows: Vec<InducedRow>,
+    group_rows: Vec<InducedGroupRow>,
     q0: Vec<f64>,
     qd0: Vec<f64>,
     q1: Vec<f64>,
@@ -302,32 +293,31 @@ impl Replay<'_> {
             *st.impulse_z.entry(name.to_string()).or_default() += f[2] * dt;
         }
         if write {
-            let (csv, groups_csv, foot_names) = (&mut self.csv, &mut self.groups_csv, &self.foot_names);
-            let mut r = vec![format_f64(state.t), p.foot.to_string(), st.stance.to_string()];
-            for f in forces_by_part.iter().chain([sum, p.measured].iter()) {
-                r.extend(f.iter().map(|v| format_f64(*v)));
-            }
-            csv.push_str(&r.join(","));
-            csv.push('\n');
+            self.rows.push(InducedRow {
+                t: state.t,
+                foot: p.foot,
+                stance: st.stance,
+                parts: forces_by_part,
+                sum,
+                measured: p.measured,
+            });
             for (i, g) in p.groups.iter().enumerate() {
                 for (kk, f) in g.iter().enumerate() {
                     let d = &model.dofs[i];
-                    let group = &d.generators[kk].params.group;
                     if f.iter().all(|v| *v == 0.0) {
                         continue;
                     }
-                    groups_csv.push_str(&format!(
-                        "{},{},{},{},{},{},{},{},{}\n",
-                        format_f64(state.t),
-                        foot_names[p.foot],
-                        st.stance,
-                        group,
-                        d.name,
-                        contributor_of(model, i, kk, p.foot),
-                        format_f64(f[0]),
-                        format_f64(f[1]),
-                        format_f64(f[2])
-                    ));
+                    self.group_rows.push(InducedGroupRow {
+                        t: state.t,
+                        foot: self.foot_names[p.foot].clone(),
+                        stance: st.stance,
+                        group: d.generators[kk].params.group.clone(),
+                        dof: d.name.clone(),
+                        contributor: contributor_of(model, i, kk, p.foot),
+                        fx: f[0],
+                        fy: f[1],
+                        fz: f[2],
+                    });
                 }
             }
             for (u, f) in p.units.iter().enumerate() {
@@ -372,12 +362,6 @@ pub fn induced(dir: &Path) -> Result<InducedSummary, Error> {
         .map(|f| (0..3).map(|a| recorded.col(&columns::grf(f, a))).collect())
         .collect::<Result<_, _>>()?;
 
-    let mut header = vec!["t".to_string(), "foot".into(), "stance".into()];
-    for p in PARTS.iter().chain(["sum", "measured"].iter()) {
-        for a in ["x", "y", "z"] {
-            header.push(format!("{p}_{a}"));
-        }
-    }
     let mut replay = Replay {
         sim: &sim,
         model: &model,
@@ -391,8 +375,8 @@ pub fn induced(dir: &Path) -> Result<InducedSummary, Error> {
         scenario_path: &scenario_path,
         foot_names,
         grf_cols,
-        csv: header.join(",") + "\n",
-        groups_csv: String::from("t,foot,stance,group,dof,contributor,fx,fy,fz\n"),
+        rows: Vec::new(),
+        group_rows: Vec::new(),
         q0: vec![0.0; n],
         qd0: vec![0.0; n],
         q1: vec![0.0; n],
@@ -419,8 +403,8 @@ pub fn induced(dir: &Path) -> Result<InducedSummary, Error> {
         analysed,
         max_err,
         peak,
-        csv,
-        groups_csv,
+        rows,
+        group_rows,
         ..
     } = replay;
     let mut mean_x = BTreeMap::new();
@@ -448,8 +432,8 @@ pub fn induced(dir: &Path) -> Result<InducedSummary, Error> {
         mean_impulse_x: mean_x,
         mean_impulse_z: mean_z,
     };
-    write_atomic(&dir.join("induced.csv"), csv.as_bytes())?;
-    write_atomic(&dir.join("induced_groups.csv"), groups_csv.as_bytes())?;
+    write_atomic(&dir.join("induced.csv"), &induced_csv(&rows)?)?;
+    write_atomic(&dir.join("induced_groups.csv"), &induced_groups_csv(&group_rows)?)?;
     write_json(&dir.join("induced_summary.json"), &summary)?;
     Ok(summary)
 }

@@ -13,7 +13,6 @@ pub mod slurm;
 
 pub use crate::scenario::{SweepDesign, SweepScale, SweepSection, SweepTask, SweepVary};
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
@@ -106,13 +105,8 @@ pub fn sweep_command(a: &SweepArgs) -> Result<(), Error> {
         };
         eprintln!("{}: {}", a.scenario.display(), plan.describe());
         let stdout = std::io::stdout();
-        let mut w = std::io::BufWriter::new(stdout.lock());
-        let io = |e| Error::io("(stdout)", e);
-        writeln!(w, "{}", plan.header().join(",")).map_err(io)?;
-        for i in plan.shard(k, n) {
-            writeln!(w, "{}", plan.fields(&plan.point(i)).join(",")).map_err(io)?;
-        }
-        return w.flush().map_err(io);
+        plan.write_table(plan.shard(k, n), "(stdout)", std::io::BufWriter::new(stdout.lock()))?;
+        return Ok(());
     }
     let out = a.out.clone().ok_or_else(|| {
         usage(

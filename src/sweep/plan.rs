@@ -12,6 +12,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
+use crate::export::tables::CsvText;
 use crate::io::format_f64;
 use crate::rng::SplitMix;
 use crate::scenario::edit::{set_literal, set_number, toml_number, FieldPath};
@@ -103,18 +104,26 @@ impl Plan {
         f
     }
 
+    /// Writes the plan table to `w`: the header, then the points `points` (the one writer of `sweep --plan` and of
+    /// [`Plan::sha256`]).
+    pub fn write_table<W: std::io::Write>(
+        &self,
+        points: impl Iterator<Item = u64>,
+        what: &str,
+        w: W,
+    ) -> Result<W, Error> {
+        let mut t = CsvText::to(w, what, self.header())?;
+        for i in points {
+            t.row(self.fields(&self.point(i)))?;
+        }
+        t.into_inner()
+    }
+
     /// SHA-256 (hex) of the whole plan table: equal plans, equal hashes.
     pub fn sha256(&self) -> String {
-        let mut h = Sha256::new();
-        h.update(self.header().join(",").as_bytes());
-        h.update(b"\n");
-        let mut line = String::new();
-        for i in 0..self.points {
-            line.clear();
-            line.push_str(&self.fields(&self.point(i)).join(","));
-            line.push('\n');
-            h.update(line.as_bytes());
-        }
+        let h = self
+            .write_table(0..self.points, "(plan hash)", Sha256::new())
+            .expect("hashing a table of numbers cannot fail");
         hex(&h.finalize())
     }
 

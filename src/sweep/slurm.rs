@@ -6,28 +6,40 @@ use std::path::{Path, PathBuf};
 use super::plan::{usage, Plan};
 use crate::error::Error;
 
-/// Options of the generated job array.
-#[derive(Debug, Clone)]
+/// Options of the generated job array: the `sprintlab slurm` command line (flattened into it by clap; the field
+/// docs are its `--help` text). Time limits are in Slurm's format (`MM`, `HH:MM:SS`, `D-HH:MM`, …), memory in
+/// Slurm's (`4G`, `500M`, …); the merge job reads the shard files only, so minutes are plenty for it.
+#[derive(Debug, Clone, clap::Args)]
 pub struct SlurmOptions {
-    /// Number of shards = array tasks, ≥ 1.
+    /// Number of shards = array tasks.
+    #[arg(long)]
     pub shards: u64,
-    /// The sweep's output folder.
+    /// The sweep's output folder (absolute in the script).
+    #[arg(long)]
     pub out: PathBuf,
-    /// CPUs per array task (= rayon threads of its shard), ≥ 1.
+    /// CPUs per array task (its shard's threads).
+    #[arg(long, default_value_t = 1)]
     pub cpus_per_task: u32,
-    /// Time limit per array task (Slurm format: `MM`, `HH:MM:SS`, `D-HH:MM`, …).
+    /// Time limit per array task (Slurm format).
+    #[arg(long, default_value = "01:00:00")]
     pub time: String,
-    /// Partition, if not the default.
+    /// Partition (default: the cluster's default).
+    #[arg(long)]
     pub partition: Option<String>,
-    /// Job name. Default `sprintlab-<scenario stem>`.
+    /// Job name (default: sprintlab-<scenario stem>).
+    #[arg(long)]
     pub job_name: Option<String>,
-    /// Account to charge (`--account`), if the cluster needs one.
+    /// Account to charge (#SBATCH --account), if the cluster requires one.
+    #[arg(long)]
     pub account: Option<String>,
-    /// Memory per array task (`--mem`, Slurm format: `4G`, `500M`, …), if not the cluster's default.
+    /// Memory per array task (#SBATCH --mem: 4G, 500M, …).
+    #[arg(long)]
     pub mem: Option<String>,
-    /// Time limit of the merge job (it reads the shard files only: minutes are plenty).
+    /// Time limit of the merge job (Slurm format).
+    #[arg(long, default_value = "00:15:00")]
     pub merge_time: String,
-    /// Further `#SBATCH` options passed through as written (`--qos=long`, `--constraint=avx2`, …), for the array.
+    /// Another #SBATCH option for the array, passed through as written (repeatable): --sbatch=--qos=long
+    #[arg(long, allow_hyphen_values = true)]
     pub sbatch: Vec<String>,
 }
 
