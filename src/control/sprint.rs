@@ -418,7 +418,9 @@ impl Sprint {
 ///
 /// Written out rather than nalgebra's `UnitQuaternion * Vector3`, which sums the same terms as `v + u×t + w·t`:
 /// on 10⁶ random rotations 62.7 % differ from it in at least one bit (by up to 4.4e-16), and the controller's
-/// torques feed the physics, so nalgebra's order would change every committed result's bits.
+/// torques feed the physics: with nalgebra's order 11 of the 114 golden files change (`tools/golden.sh`: the
+/// quickstart's and the sprint's time series, steps, summaries, .mot/.sto and induced files; the sprint's final COM
+/// moves by about 1e-13 m), so the committed results would no longer regenerate byte for byte.
 fn rotate(q: [f64; 4], v: [f64; 3]) -> [f64; 3] {
     let [w, x, y, z] = q;
     let u = [x, y, z];

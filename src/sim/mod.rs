@@ -136,6 +136,8 @@ pub struct Workspace {
     unit_tau: Vec<Vec<f64>>,
     /// Per DOF: passive damping (N·m·s/rad) and limit spring `(stiffness, rest)` applied this step.
     passive: Vec<(f64, f64, f64)>,
+    /// Per foot: Σ x·F_z (N·m), Σ y·F_z (N·m), Σ F_z (N) of the step's sphere forces, for the centre of pressure.
+    cop_acc: Vec<[f64; 3]>,
     q_force: DVector<Real>,
     /// rapier contacts: (steps, root pose) of the state this workspace's broad/narrow phase belong to.
     rapier_bound: Option<(u64, Pose)>,
@@ -316,6 +318,7 @@ impl Simulator {
                 })
                 .collect(),
             passive: vec![(0.0, 0.0, 0.0); n],
+            cop_acc: Vec::new(),
             q_force: DVector::zeros(0),
             last_grf: vec![[0.0; 3]; self.model.feet.len()],
             rapier_bound: None,
@@ -818,7 +821,10 @@ impl Simulator {
             .collect();
         let nf = model.feet.len();
         let mut grf = vec![[0.0; 3]; nf];
-        let mut cop_acc = vec![[0.0; 3]; nf];
+        // Σ x·F_z, Σ y·F_z, Σ F_z per foot, in the workspace (one allocation fewer per step).
+        ws.cop_acc.clear();
+        ws.cop_acc.resize(nf, [0.0; 3]);
+        let cop_acc = &mut ws.cop_acc;
         for sf in &ws.forces {
             let fi = model.spheres[sf.sphere].foot;
             grf[fi][0] += sf.force.x;
@@ -829,7 +835,7 @@ impl Simulator {
             cop_acc[fi][2] += sf.force.z;
         }
         if let Some(rc) = &layout.rapier_contact {
-            rapier_grf(rc, &ws.narrow_phase, &s.sets.bodies, dt, &mut grf, &mut cop_acc);
+            rapier_grf(rc, &ws.narrow_phase, &s.sets.bodies, dt, &mut grf, cop_acc);
         }
         let cop: Vec<[f64; 2]> = cop_acc
             .iter()

@@ -325,18 +325,17 @@ impl Replay<'_> {
                     continue;
                 }
                 let unit = &model.units[u];
-                groups_csv.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{}\n",
-                    format_f64(state.t),
-                    foot_names[p.foot],
-                    st.stance,
-                    unit.group,
-                    model.dofs[unit.joints[0].0].name,
-                    unit_contributor_of(model, u, p.foot),
-                    format_f64(f[0]),
-                    format_f64(f[1]),
-                    format_f64(f[2])
-                ));
+                self.group_rows.push(InducedGroupRow {
+                    t: state.t,
+                    foot: self.foot_names[p.foot].clone(),
+                    stance: st.stance,
+                    group: unit.group.clone(),
+                    dof: model.dofs[unit.joints[0].0].name.clone(),
+                    contributor: unit_contributor_of(model, u, p.foot),
+                    fx: f[0],
+                    fy: f[1],
+                    fz: f[2],
+                });
             }
         }
     }
