@@ -36,7 +36,11 @@ fn result_files(dir: &Path, runs: usize) -> BTreeMap<String, String> {
         .into_iter()
         .map(|n| {
             let text = read(dir.join(&n));
-            let kept: Vec<&str> = text.lines().filter(|l| !l.contains("wall")).collect();
+            // `wall` fields record the session; a best.toml's `# Replay:` line names its own folder.
+            let kept: Vec<&str> = text
+                .lines()
+                .filter(|l| !l.contains("wall") && !l.starts_with("# Replay: "))
+                .collect();
             (n, kept.join("\n"))
         })
         .collect()

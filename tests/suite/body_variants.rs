@@ -98,7 +98,10 @@ fn toe_on_another_body_or_contact_or_not_a_boolean_is_rejected_with_its_location
             "[athlete]\ntoe = true\n[contact]\nmodel = \"rapier\"\n",
             "compliant contact",
         ),
-        ("[athlete]\n\ntoe = \"yes\"\n", "bool"),
+        (
+            "[athlete]\n\ntoe = \"yes\"\n",
+            "expected true or false; got the string \"yes\"",
+        ),
     ];
     for (head, says) in cases {
         let text = format!("{head}[controller]\nkind = \"hold-posture\"\n[run]\nduration = 0.1\n");

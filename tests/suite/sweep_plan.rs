@@ -254,7 +254,7 @@ const BAD: &[Bad] = &[
     bad("[sweep]\n[[sweep.vary]]\npath = \"strength.pusj\"\nvalues = [1]\n", 7, 8, "sweep.vary[0].path", "unknown field `pusj`, expected one of `push`"),
     bad("[sweep]\n[[sweep.vary]]\npath = \"stren gth\"\nvalues = [1]\n", 7, 8, "sweep.vary[0].path", "not a dotted path"),
     bad("[sweep]\n[[sweep.vary]]\npath = \"controller.kind\"\nvalues = [1]\n", 7, 8, "sweep.vary[0].path", "is a string, not a number"),
-    bad("[sweep]\n[[sweep.vary]]\npath = \"world.gravity\"\nvalues = [1]\n", 7, 8, "sweep.vary[0].path", "expected an array of length 3"),
+    bad("[sweep]\n[[sweep.vary]]\npath = \"world.gravity\"\nvalues = [1]\n", 8, 11, "sweep.vary[0].values[0]", "`world.gravity`: expected an array of length 3; got the integer 1"),
     bad("[sweep]\n[[sweep.vary]]\npath = \"initial.velocity[3]\"\nvalues = [1]\n", 7, 8, "sweep.vary[0].path", "index 3 is out of range"),
     bad("[sweep]\n[[sweep.vary]]\npath = \"strength.groups.hip_extt\"\nvalues = [1]\n", 7, 8, "sweep.vary[0].path", "unknown muscle group"),
     bad("[sweep]\n[[sweep.vary]]\npath = \"controller.torques.hip_flex_r\"\nvalues = [1]\n", 7, 8, "sweep.vary[0].path", "not used by kind = \"hold-posture\""),
@@ -283,7 +283,7 @@ const BAD: &[Bad] = &[
     bad("[sweep]\ntask = \"optimize\"\nreplicates = 2\n", 6, 8, "sweep.task", "needs free parameters"),
     bad("[sweep]\ndesign = \"random\"\n", 6, 10, "sweep.design", "unknown variant `random`, expected one of `grid`, `zip`, `lhs`"),
     bad("[sweep]\n[[sweep.vary]]\npth = \"x\"\n", 7, 1, "sweep.vary[0].pth", "unknown field `pth`"),
-    bad("[sweep]\nreplicates = -1\n", 6, 14, "sweep.replicates", "invalid value"),
+    bad("[sweep]\nreplicates = -1\n", 6, 14, "sweep.replicates", "expected a whole number ≥ 0; got the integer -1"),
 ];
 
 #[test]
