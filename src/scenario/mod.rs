@@ -478,6 +478,20 @@ const RANGES: &[(&str, Allowed)] = &[
     ("activation.tau_deact", num(0.0, 1.0, true, " s")),
     ("initial.drop_height", num(0.0, 2.0, false, " m")),
     ("initial.velocity[]", num(-20.0, 20.0, false, " m/s")),
+    // The per-DOF maps: their magnitude bounds are enforced with the maps (`check_dof_names`); declared here so a
+    // value of the wrong type is answered with unit and range too.
+    (
+        "initial.angles.*",
+        num(-std::f64::consts::PI, std::f64::consts::PI, false, " rad"),
+    ),
+    ("initial.rates.*", num(-50.0, 50.0, false, " rad/s")),
+    ("controller.torques.*", num(-1000.0, 1000.0, false, " N·m")),
+    (
+        "controller.targets.*",
+        num(-std::f64::consts::PI, std::f64::consts::PI, false, " rad"),
+    ),
+    ("controller.kp.*", num(-1e5, 1e5, false, " N·m/rad")),
+    ("controller.kd.*", num(-1e4, 1e4, false, " N·m·s/rad")),
     ("run.duration", num(0.0, 3600.0, true, " s")),
     ("run.seed", int(0.0, f64::INFINITY)),
     ("controller.bursts.*.onset", num(-10.0, 10.0, false, " s")),

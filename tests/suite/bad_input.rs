@@ -81,6 +81,7 @@ const CASES: &[Case] = &[
     // Wrong types.
     case("wrong_type_dt_string.toml", 4, 6, "world.dt", "expected a number in (0, 0.01] s; got the string \"0.001\""),
     case("mass_with_unit_string.toml", 5, 11, "athlete.mass_kg", "expected a number in [30, 200] kg; got the string \"75 kg\""),
+    case("initial_angle_with_unit_string.toml", 6, 35, "initial.angles.knee_l", "expected a number in [-3.141592653589793, 3.141592653589793] rad; got the string \"0.4 rad\""),
     case("wrong_type_ground_array.toml", 5, 10, "world.ground", "expected true or false; got an array"),
     case("wrong_type_substeps_float.toml", 5, 12, "world.substeps", "expected an integer in [1, 16]; got the number 1.5"),
     case("gravity_two_components.toml", 4, 11, "world.gravity", "invalid length 2, expected an array of length 3"),
