@@ -594,7 +594,7 @@ impl Scenario {
 /// `sprintlab figures DIR` does.
 #[pyfunction]
 fn figures(py: Python<'_>, dir: PathBuf) -> PyResult<()> {
-    call(py, move || sprintlab::figures::figures_command(&dir))
+    call(py, move || sprintlab::figures::figures_command(&dir, false))
 }
 
 /// `sprintlab plateau SWEEP_DIR`: the plateau experiment's `plateau.csv` and `plateau_summary.json` written into

@@ -261,15 +261,7 @@ mod tests {
             let (n, nf) = (model.dofs.len(), model.feet.len());
             let sim = Simulator::new(Arc::new(model), WorldSettings::default(), ActivationDynamics::default());
             let state = sim.initial_state();
-            let report = StepReport {
-                t: 0.0,
-                grf: vec![[0.0; 3]; nf],
-                cop: vec![[f64::NAN; 2]; nf],
-                free_moment: vec![0.0; nf],
-                torque: vec![0.0; n],
-                passive_torque: vec![0.0; n],
-                finite: true,
-            };
+            let report = StepReport::rest(&sim.model, 0.0);
             let (q, qd) = (vec![0.0; n], vec![0.0; n]);
             let sample = Sample {
                 sim: &sim,

@@ -167,6 +167,23 @@ pub struct StepReport {
     pub finite: bool,
 }
 
+impl StepReport {
+    /// The report of "no step yet" at time `t` (s) for `model`: no force, no torque, no centre of pressure (NaN) —
+    /// the row a trajectory starts with.
+    pub fn rest(model: &Model, t: f64) -> Self {
+        let (n, nf) = (model.dofs.len(), model.feet.len());
+        StepReport {
+            t,
+            grf: vec![[0.0; 3]; nf],
+            cop: vec![[f64::NAN; 2]; nf],
+            free_moment: vec![0.0; nf],
+            torque: vec![0.0; n],
+            passive_torque: vec![0.0; n],
+            finite: true,
+        }
+    }
+}
+
 /// Whole-body quantities computed from the current state.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BodyMeasures {

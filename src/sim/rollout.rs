@@ -145,22 +145,12 @@ pub fn run_hooked<H: StepHook + ?Sized>(
 ) -> (Trajectory, RunSummary) {
     let start = Instant::now();
     let model = &sim.model;
-    let n = model.dofs.len();
-    let nf = model.feet.len();
     let mut ws = sim.workspace();
     let total = (duration / sim.world.dt).round() as u64;
     let tail = ((0.5 / sim.world.dt).round() as u64).min(total).max(1);
     let columns = columns(sim);
     // The row before the first step: no force, no torque, no centre of pressure.
-    let rest = StepReport {
-        t: state.t,
-        grf: vec![[0.0; 3]; nf],
-        cop: vec![[f64::NAN; 2]; nf],
-        free_moment: vec![0.0; nf],
-        torque: vec![0.0; n],
-        passive_torque: vec![0.0; n],
-        finite: true,
-    };
+    let rest = StepReport::rest(model, state.t);
     let mut rows = vec![sample(sim, &state, &rest, columns.len())];
     let (mut peak, mut tail_sum) = (0.0f64, 0.0);
     let mut outcome = Outcome::Completed;
