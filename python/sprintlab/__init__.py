@@ -261,6 +261,9 @@ def read_study(dir: PathLike) -> Study:
     """A study folder's tables (``plateau.csv``, ``contributions.csv``, ``mixes.csv``) and summary JSON."""
     d = Path(dir)
     tables = {Path(n).stem: _read_csv(d / n) for n in _native.STUDY_TABLES if (d / n).is_file()}
+    # A study made from a sweep (plateau) keeps the sweep's own table beside its result: that one is read_sweep's.
+    if len(tables) > 1:
+        tables.pop("sweep", None)
     if not tables:
         raise SprintlabError(f"{d}: not a study folder (none of {', '.join(_native.STUDY_TABLES)})")
     summary = {}
