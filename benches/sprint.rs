@@ -7,8 +7,7 @@
 //! The body variants of issue 16 run in the same process, and the bench prints each one's cost per simulated
 //! second against the rigid body's (`rigid`, the shipped scenario; goal ≤ 1.3×). A variant that loses balance
 //! before the second ends (the sprint controller is tuned for the rigid foot) is timed over what it ran:
-//! cost = time per iteration / simulated time. To add a variant (e.g. the series-elastic generators), add its
-//! `[athlete]` lines to [`VARIANTS`].
+//! cost = time per iteration / simulated time. To add a variant, add its settings to [`VARIANTS`].
 
 use std::path::Path;
 use std::time::Instant;
@@ -17,33 +16,50 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use sprintlab::measure::evaluate;
 use sprintlab::scenario;
 
-/// The body variants: name and the lines added to the scenario's `[athlete]` table.
-const VARIANTS: &[(&str, &str)] = &[
-    ("rigid", ""),
-    ("toe", "toe = true"),
-    ("sprinter_profile", "profile = \"sprinter\""),
-    ("toe_sprinter_profile", "toe = true\nprofile = \"sprinter\""),
+/// The body variants: name and the settings `(table, key, TOML value)` set in the shipped scenario.
+type Variant = (&'static str, &'static [(&'static str, &'static str, &'static str)]);
+const VARIANTS: &[Variant] = &[
+    ("rigid", &[]),
+    ("toe", &[("athlete", "toe", "true")]),
+    ("sprinter_profile", &[("athlete", "profile", "\"sprinter\"")]),
+    ("series_elastic", &[("strength", "series_elastic", "true")]),
+    ("two_joint", &[("strength", "two_joint", "true")]),
+    (
+        "sec_two_joint",
+        &[
+            ("strength", "series_elastic", "true"),
+            ("strength", "two_joint", "true"),
+        ],
+    ),
+    (
+        "all_of_issue_16",
+        &[
+            ("strength", "series_elastic", "true"),
+            ("strength", "two_joint", "true"),
+            ("athlete", "toe", "true"),
+            ("athlete", "profile", "\"sprinter\""),
+        ],
+    ),
 ];
 
-/// `scenarios/sprint.toml` cut to one simulated second, with `athlete` lines added.
-fn load(athlete: &str) -> scenario::Loaded {
+/// `scenarios/sprint.toml` cut to one simulated second, with a variant's settings.
+fn load(settings: &[(&str, &str, &str)]) -> scenario::Loaded {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/sprint.toml");
     let text = std::fs::read_to_string(&path).expect("scenarios/sprint.toml");
+    let mut doc: toml_edit::DocumentMut = text.parse().expect("TOML");
     // One simulated second from the running touchdown (the first steps of the shipped run).
-    let mut text = text
-        .lines()
-        .map(|l| if l.starts_with("duration") { "duration = 1.0" } else { l })
-        .collect::<Vec<_>>()
-        .join("\n");
-    if !athlete.is_empty() {
-        assert!(!text.contains("[athlete]"), "the variants add an [athlete] table");
-        text = format!("[athlete]\n{athlete}\n{text}");
+    doc["run"]["duration"] = toml_edit::value(1.0);
+    for (table, key, value) in settings {
+        if doc.get(table).is_none() {
+            doc[table] = toml_edit::table();
+        }
+        doc[table][key] = toml_edit::Item::Value(value.parse().expect("a TOML value"));
     }
-    scenario::load_text(&text, &path).expect("sprint scenario")
+    scenario::load_text(&doc.to_string(), &path).expect("sprint scenario")
 }
 
 fn bench(c: &mut Criterion) {
-    let loaded: Vec<(&str, scenario::Loaded)> = VARIANTS.iter().map(|(n, a)| (*n, load(a))).collect();
+    let loaded: Vec<(&str, scenario::Loaded)> = VARIANTS.iter().map(|(n, v)| (*n, load(v))).collect();
     let e = evaluate(&loaded[0].1);
     assert!(
         e.balance_lost.is_none(),

@@ -36,8 +36,14 @@ pub fn resolved_scenario_toml(loaded: &Loaded) -> Result<String, Error> {
     s.model.file = Some(PathBuf::from("model.json"));
     s.model.builtin = None;
     // The generated body (with its toe segments, if any) is model.json: the toe switch builds the default athlete
-    // only and has done its work.
-    s.athlete.toe = false;
+    // only and has done its work. A model file's generators are rigid unless the file says otherwise, so only the
+    // mechanisms that are on are written (a rigid run's file reads as before issue 16 made them the default).
+    s.athlete.toe = None;
+    for on in [&mut s.strength.series_elastic, &mut s.strength.two_joint] {
+        if *on == Some(false) {
+            *on = None;
+        }
+    }
     // A warm start's values are already in the resolved numbers; its path would not resolve from the run folder.
     let start = s.optimize.start.take();
     let body = toml::to_string(&s).map_err(|e| Error::Model {

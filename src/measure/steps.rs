@@ -25,6 +25,8 @@ struct Sample {
     /// Net joint power per DOF, (generator + passive torque) × joint angular velocity at the end of the step (W).
     power: Vec<f64>,
     fz: Vec<f64>,
+    /// Stored energy of each muscle–tendon unit's tendon, [`Model::units`] order (J); empty on a rigid body.
+    tendon: Vec<f64>,
 }
 
 /// Records what the step metrics need, every simulation step.
@@ -36,6 +38,8 @@ pub struct StepRecorder {
     dt: f64,
     /// Per foot, its leg's DOFs (hip to toe, model order) as `(joint name without the side suffix, DOF index)`.
     legs: Vec<Vec<(String, usize)>>,
+    /// Per foot, the muscle–tendon units (indices into [`Model::units`]) whose driven DOF is in its leg.
+    leg_units: Vec<Vec<usize>>,
 }
 
 /// One row of `steps.csv` (SI units unless the name says BW or per kg).
@@ -91,6 +95,10 @@ pub struct StepRow {
     /// dt and ∫min(τω, 0) dt (J), τ the generators' plus the passive torque (damping, joint spring, range stops)
     /// and ω the joint angular velocity. NaN for a DOF the stance leg lacks.
     pub joint_work_j: Vec<(String, [f64; 2])>,
+    /// Bodies with muscle–tendon units only (series-elastic or two-joint generators): the elastic energy the
+    /// stance leg's tendons took up over the stance, Σ∫max(dE, 0), and gave back, Σ∫max(−dE, 0), summed over the
+    /// leg's units from the sample before touchdown to lift-off (J). `None` on a rigid body (no columns).
+    pub tendon_j: Option<[f64; 2]>,
 }
 
 impl StepRecorder {
@@ -101,6 +109,16 @@ impl StepRecorder {
             trunk: model.segment_index("torso").unwrap_or(0),
             dt: 0.0,
             legs: model.feet.iter().map(|&f| leg_dofs(model, f)).collect(),
+            leg_units: model
+                .feet
+                .iter()
+                .map(|&f| {
+                    let leg = leg_dofs(model, f);
+                    (0..model.units.len())
+                        .filter(|&u| leg.iter().any(|&(_, i)| i == model.units[u].drive.0))
+                        .collect()
+                })
+                .collect(),
         }
     }
 
@@ -128,6 +146,7 @@ impl StepRecorder {
             torque: report.torque.clone(),
             power,
             fz: report.grf.iter().map(|g| g[2]).collect(),
+            tendon: sim.unit_measures(state).iter().map(|m| m[2]).collect(),
         });
     }
 
@@ -142,6 +161,8 @@ impl StepRecorder {
             let lo = st.lift_off.unwrap_or(t_end);
             let (i0, i_lo, i1) = (idx(st.touchdown), idx(lo), idx(t_end).max(idx(st.touchdown) + 1));
             let contact = &self.samples[i0.min(self.samples.len())..i_lo.min(self.samples.len())];
+            // The contact and the sample before touchdown (speeds and energies change from there).
+            let with_before = &self.samples[i0.saturating_sub(1)..i_lo.min(self.samples.len())];
             let step = &self.samples[i0.min(self.samples.len())..i1.min(self.samples.len())];
             let half = contact.len() / 2;
             let mean_fz = |ss: &[Sample]| {
@@ -198,7 +219,7 @@ impl StepRecorder {
             }
             peaks.sort_by(|a, b| a.0.cmp(&b.0));
             // Forward COM speed between consecutive samples of the contact (and the one before touchdown).
-            let speeds: Vec<f64> = self.samples[i0.saturating_sub(1)..i_lo.min(self.samples.len())]
+            let speeds: Vec<f64> = with_before
                 .windows(2)
                 .map(|w| (w[1].com_x - w[0].com_x) / (w[1].t - w[0].t))
                 .collect();
@@ -231,6 +252,7 @@ impl StepRecorder {
                 contact_speed_dip,
                 peak_group_torque_nm_per_kg: peaks,
                 joint_work_j: self.joint_work(st.foot, contact),
+                tendon_j: (!model.units.is_empty()).then(|| self.tendon_exchange(st.foot, with_before)),
             });
         }
         out
@@ -266,6 +288,24 @@ impl StepRecorder {
                 (name.clone(), work)
             })
             .collect()
+    }
+}
+
+impl StepRecorder {
+    /// Energy taken up and given back by the tendons of foot `foot`'s leg over consecutive `samples` (J).
+    fn tendon_exchange(&self, foot: usize, samples: &[Sample]) -> [f64; 2] {
+        let (mut stored, mut returned) = (0.0, 0.0);
+        for w in samples.windows(2) {
+            for &u in &self.leg_units[foot] {
+                let de = w[1].tendon[u] - w[0].tendon[u];
+                if de > 0.0 {
+                    stored += de;
+                } else {
+                    returned -= de;
+                }
+            }
+        }
+        [stored, returned]
     }
 }
 
@@ -321,19 +361,21 @@ pub const COLUMNS: &[StepColumn] = &[
 ];
 
 impl StepRow {
-    /// The numeric values in file order: [`COLUMNS`], the group peaks, then the joint work (positive, negative
-    /// per joint).
+    /// The numeric values in file order: [`COLUMNS`], the group peaks, the joint work (positive, negative per
+    /// joint), then the tendon energy taken up and given back (bodies with muscle–tendon units).
     pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
         COLUMNS
             .iter()
             .map(move |(_, f)| f(self))
             .chain(self.peak_group_torque_nm_per_kg.iter().map(|(_, x)| *x))
             .chain(self.joint_work_j.iter().flat_map(|(_, w)| *w))
+            .chain(self.tendon_j.into_iter().flatten())
     }
 }
 
 /// The header of `steps.csv` for these rows: `step`, `side`, [`COLUMNS`], the group peaks of the first row, then
-/// its stance-leg joint work, `work_pos_<joint>_j` and `work_neg_<joint>_j` per joint.
+/// its stance-leg joint work, `work_pos_<joint>_j` and `work_neg_<joint>_j` per joint, then [`TENDON_COLUMNS`]
+/// on a body with muscle–tendon units.
 pub fn header(rows: &[StepRow]) -> Vec<String> {
     let mut cols: Vec<String> = ["step", "side"].iter().map(|s| s.to_string()).collect();
     cols.extend(COLUMNS.iter().map(|(n, _)| n.to_string()));
@@ -347,9 +389,15 @@ pub fn header(rows: &[StepRow]) -> Vec<String> {
             cols.push(format!("work_pos_{j}_j"));
             cols.push(format!("work_neg_{j}_j"));
         }
+        if r.tendon_j.is_some() {
+            cols.extend(TENDON_COLUMNS.map(String::from));
+        }
     }
     cols
 }
+
+/// The last two columns of `steps.csv` on a body with muscle–tendon units: [`StepRow::tendon_j`].
+pub const TENDON_COLUMNS: [&str; 2] = ["tendon_stored_j", "tendon_returned_j"];
 
 /// Means of the numeric step metrics over the steady steps (index ≥ [`STEADY_FROM`], complete steps only), named
 /// as their `steps.csv` columns.

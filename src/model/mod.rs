@@ -45,12 +45,14 @@ pub struct Strengths {
     pub velocity: f64,
     /// Series-elastic generators (issue 16): `true` gives every group of
     /// `data/shared/reference/series-elastic.csv` (hip_ext, knee_ext, ankle_pf) a tendon in series with its
-    /// contractile element; `false` keeps every group rigid, as before. Default: the body's default (rigid).
+    /// contractile element; `false` keeps every group rigid, as before. Default: true on the built-in default
+    /// athlete (issue 16; filled in when the scenario loads), false on a model file or sprinter12.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series_elastic: Option<bool>,
     /// Two-joint generators (issue 16): `true` adds gastrocnemius, hamstrings and rectus femoris per leg
     /// (`data/shared/reference/two-joint-units.csv`), their strength taken out of the single-joint groups; needs
-    /// the DOFs `hip_flex_*`, `knee_*`, `ankle_*`. Default: the body's default (none).
+    /// the DOFs `hip_flex_*`, `knee_*`, `ankle_*`. Default: true on the built-in default athlete (issue 16;
+    /// filled in when the scenario loads), false on a model file or sprinter12.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub two_joint: Option<bool>,
     /// Per group or two-joint unit (`[strength.units.ankle_pf]`, `[strength.units.gastrocnemius]`): tendon and

@@ -572,7 +572,7 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
         within(&format!("strength.{name}"), x)?;
     }
     within("strength.velocity", s.strength.velocity)?;
-    if s.athlete.toe {
+    if s.athlete.toe == Some(true) {
         if s.model.file.is_some() || s.model.builtin == Some(Builtin::Sprinter12) {
             return bad(
                 "athlete.toe",
@@ -795,8 +795,9 @@ fn resolve(source: &str, free: Vec<FreeParam>, values: &[f64], sha256: String, p
     Ok(loaded)
 }
 
-fn finish_load(scenario: Scenario, text: &str, sha256: String, path: &Path) -> Result<Loaded, Error> {
+fn finish_load(mut scenario: Scenario, text: &str, sha256: String, path: &Path) -> Result<Loaded, Error> {
     let text = text.to_string();
+    body_defaults(&mut scenario);
     check_ranges(&scenario, path, &text)?;
     let model_file = load_model(&scenario, path, &text)?;
     let at = if scenario.model.file.is_some() {
@@ -823,6 +824,35 @@ fn finish_load(scenario: Scenario, text: &str, sha256: String, path: &Path) -> R
     })
 }
 
+/// Issue 16: the built-in default athlete is the body that can sprint — series-elastic hip, knee and ankle
+/// extensors, two-joint units and toes (with the compliant contact, which the toe spheres need) — unless the
+/// scenario says otherwise; a model file or sprinter12 keeps its own body (rigid, no units, no toe). Filled in
+/// before the checks (a default never fails them: the toe only where it can be built) so that the loaded scenario
+/// says what was built and the two-joint shares are checked whether or not the switch was written.
+fn body_defaults(s: &mut Scenario) {
+    let default_athlete = s.model.file.is_none() && s.model.builtin.unwrap_or_default() == Builtin::DefaultAthlete;
+    s.strength.series_elastic.get_or_insert(default_athlete);
+    s.strength.two_joint.get_or_insert(default_athlete);
+    s.athlete
+        .toe
+        .get_or_insert(default_athlete && s.contact.model == ContactModel::Compliant);
+}
+
+/// A shipped scenario's text without the lines `tools/pin_rigid_body.py` added when issue 16 changed the default
+/// body: the text the committed checkpoints were made from (tests that pin hashes of edited study texts).
+#[cfg(test)]
+pub(crate) fn without_rigid_body_pins(text: &str) -> String {
+    text.replace(
+        "# The first wave's body: rigid generators, no two-joint units (issue 16 made them the default athlete's).\n\
+         series_elastic = false\ntwo_joint = false\n",
+        "",
+    )
+    .replace(
+        "\n[athlete]\n# The first wave's one-piece foot (issue 16 gave the default athlete toes).\ntoe = false\n",
+        "",
+    )
+}
+
 fn load_model(s: &Scenario, path: &Path, text: &str) -> Result<ModelFile, Error> {
     match (&s.model.file, s.model.builtin.unwrap_or_default()) {
         (Some(f), _) => {
@@ -843,7 +873,7 @@ fn load_model(s: &Scenario, path: &Path, text: &str) -> Result<ModelFile, Error>
             parse_model_json(&mtext, &full)
         }
         (None, Builtin::Sprinter12) => parse_model_json(SPRINTER12_SPEC, Path::new("<builtin sprinter12>")),
-        (None, Builtin::DefaultAthlete) if s.athlete.toe => {
+        (None, Builtin::DefaultAthlete) if s.athlete.toe == Some(true) => {
             Ok(deleva::default_athlete_with_toes(s.athlete.height_m, s.athlete.mass_kg))
         }
         (None, Builtin::DefaultAthlete) => Ok(deleva::default_athlete(s.athlete.height_m, s.athlete.mass_kg)),

@@ -358,9 +358,10 @@ pub struct AthleteSection {
     #[serde(skip_serializing_if = "Profile::is_default")]
     pub profile: Profile,
     /// Default athlete only: split each foot at the metatarsophalangeal joint into a rear foot and a toe segment
-    /// (a passive MTP hinge `mtp_r`/`mtp_l`, contact spheres at the toe tips). Default false.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub toe: bool,
+    /// (a passive MTP hinge `mtp_r`/`mtp_l`, contact spheres at the toe tips). Default: true on the default
+    /// athlete with the compliant contact model (issue 16), false otherwise; `false` restores the one-piece foot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub toe: Option<bool>,
 }
 
 impl Default for AthleteSection {
@@ -369,7 +370,7 @@ impl Default for AthleteSection {
             height_m: 1.80,
             mass_kg: 75.0,
             profile: Profile::Dynamometer,
-            toe: false,
+            toe: None,
         }
     }
 }

@@ -396,7 +396,8 @@ mod tests {
     #[test]
     fn condition_text_is_unchanged_for_the_shipped_study() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/contributions.toml");
-        let text = std::fs::read_to_string(path).unwrap();
+        // As committed before issue 16 pinned the rigid body (the pins are lines of their own, left as they are).
+        let text = crate::scenario::without_rigid_body_pins(&std::fs::read_to_string(path).unwrap());
         let sums: Vec<String> = CONDITIONS
             .iter()
             .map(|c| format!("{:x}", Sha256::digest(condition_text(&text, c).unwrap().as_bytes())))

@@ -262,7 +262,8 @@ mod tests {
     #[test]
     fn with_start_is_unchanged_for_the_shipped_study() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/strength_mix.toml");
-        let text = std::fs::read_to_string(path).unwrap();
+        // As committed before issue 16 pinned the rigid body (the pins are lines of their own, left as they are).
+        let text = crate::scenario::without_rigid_body_pins(&std::fs::read_to_string(path).unwrap());
         let out = with_start(&text, "/tmp/dev/strength_mix/mix-000/best.toml").unwrap();
         assert_eq!(
             format!("{:x}", Sha256::digest(out.as_bytes())),

@@ -47,7 +47,7 @@ fn row_errors(run: &Path) -> (f64, f64, usize) {
 fn quickstart_1_2_s() -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(root.join("scenarios/quickstart.toml")).unwrap();
-    assert!(!text.contains("[athlete]"));
+    assert!(text.contains("\ntoe = false\n"), "quickstart pins the one-piece foot");
     text.replace("duration = 2.1", "duration = 1.2")
 }
 
@@ -170,7 +170,7 @@ fn standing_body_parts_sum_to_body_weight() {
 #[test]
 fn induced_parts_sum_to_the_measured_grf_with_toes() {
     let dir = scratch("toes");
-    let text = format!("[athlete]\ntoe = true\n{}", quickstart_1_2_s());
+    let text = quickstart_1_2_s().replace("\ntoe = false\n", "\ntoe = true\n");
     let (run, s) = run_and_analyse(&dir, "toes", &text);
     let (err, peak, rows) = row_errors(&run);
     println!(

@@ -1,6 +1,8 @@
 //! The delivered joint torque never exceeds what strength allows at that angle and velocity:
 //! `−S·T_iso·f_neg(θ)·g_neg(−ω) ≤ T ≤ S·T_iso·f_pos(θ)·g_pos(ω)` at every step (full activation is the most
-//! any excitation can buy), checked on a hard-landing run where the hold-posture controller saturates.
+//! any excitation can buy), checked on a hard-landing run where the hold-posture controller saturates. This is
+//! the rigid generators' bound (series-elastic and two-joint generators switched off): a tendon delivers its
+//! contractile element's torque at the element's angle and velocity, not the joint's.
 
 use std::path::Path;
 
@@ -11,6 +13,7 @@ fn delivered_torque_stays_inside_the_strength_envelope_on_a_hard_landing() {
     // A 30 cm drop with weak legs (push and swing strength 0.3): the PD demand saturates the generators.
     let text = "[initial]\ndrop_height = 0.3\nangles = { knee_r = 0.4, knee_l = 0.4, hip_flex_r = 0.2, \
                 hip_flex_l = 0.2, ankle_r = 0.2, ankle_l = 0.2 }\n[strength]\npush = 0.3\nswing = 0.3\n\
+                series_elastic = false\ntwo_joint = false\n\
                 [controller]\nkind = \"hold-posture\"\n[run]\nduration = 1.0\n";
     let loaded = scenario::load_text(text, Path::new("landing.toml")).unwrap();
     let sim = loaded.simulator();
