@@ -21,8 +21,10 @@ pub const SPRINTER_CSV: &str = include_str!("../../data/shared/reference/sprinte
 #[serde(rename_all = "kebab-case")]
 pub enum Profile {
     /// The default table `torque-generators.csv`: dynamometer fits of young men and gymnasts (Anderson et al.
-    /// 2007; Jackson 2010 / Kentel 2011) with ω_max raised to sprint-literature ranges.
+    /// 2007; Jackson 2010 / Kentel 2011) with ω_max raised to sprint-literature ranges. Also accepted as
+    /// `"untrained"` (the issues' name for the non-sprinter profile).
     #[default]
+    #[serde(alias = "untrained")]
     Dynamometer,
     /// `sprinter-profile.csv`: the Allen (2009) triple-jumper contractile-element set, mass-scaled, for the six
     /// sagittal leg groups (hip, knee, ankle extensors and flexors), with 10/40 ms activation; every other group

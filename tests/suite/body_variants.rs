@@ -59,6 +59,16 @@ fn sprinter_profile_changes_leg_generators_and_activation_not_the_body() {
         }
     }
     assert_eq!(changed, 12, "both groups of hip flexion, knee and ankle on both legs");
+    let untrained = hip_ext_burst("profile = \"untrained\"");
+    assert!(
+        untrained
+            .model
+            .dofs
+            .iter()
+            .zip(&mb.dofs)
+            .all(|(a, b)| a.generators == b.generators),
+        "`untrained` names the dynamometer profile"
+    );
 
     let n = 10; // 10 ms
     let (a_base, a_sprinter) = (hip_ext_activation(&base, n), hip_ext_activation(&sprinter, n));

@@ -126,6 +126,10 @@ fn default_athlete_stands_two_seconds_with_grf_equal_to_body_weight() {
         assert_standing_still(&r, what);
         assert!((r.mean_fz_bw - 1.0).abs() < 0.01, "{what}: {}", r.mean_fz_bw);
         assert!(r.max_slide < 2e-3, "{what}: {}", r.max_slide);
+        // The default athlete's toes stay near neutral (as the toe-only test below).
+        for a in &r.mtp {
+            assert!(a.abs() < 5f64.to_radians(), "{what}: MTP at {a} rad");
+        }
     }
 }
 
