@@ -154,6 +154,48 @@ pub struct StanceRecord {
     pub contact_time: f64,
 }
 
+/// One row of `restarts.csv`: one CMA-ES run of a restart sequence (`optim::restarts::RunRecord`, with its
+/// convergence verdict; lists `;`-separated).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestartRow {
+    /// Run index (0 = the first run).
+    pub run: usize,
+    /// `first`, `large` or `small`.
+    pub regime: String,
+    /// Population size λ.
+    pub lambda: usize,
+    /// Initial step size σ0 (search-space units).
+    pub sigma0: f64,
+    /// BIPOP's U1 for a small run; empty otherwise.
+    pub u1: Option<f64>,
+    /// BIPOP's U2 for a small run; empty otherwise.
+    pub u2: Option<f64>,
+    /// Seed of the run's sampling PRNG.
+    pub seed: u64,
+    /// Generation cap of the run.
+    pub max_iter: u64,
+    /// Evaluations of the whole sequence when the run started.
+    pub evals_start: u64,
+    /// Evaluations of the whole sequence when the run ended (or so far).
+    pub evals_end: u64,
+    /// Generations of the run.
+    pub generations: u64,
+    /// Best finite cost of the run; empty if none.
+    pub best: Option<f64>,
+    /// Final σ.
+    pub final_sigma: f64,
+    /// Final effective step σ·√λmax(C) relative to σ0.
+    pub step_ratio: f64,
+    /// Share of the last population that kept balance; empty outside scenario runs.
+    pub balanced: Option<f64>,
+    /// The run converged (docs/optimiser.md's definition).
+    pub converged: bool,
+    /// Every stopping criterion that held when it ended, `;`-separated.
+    pub stop: String,
+    /// Start point (search space), `;`-separated.
+    pub x0: String,
+}
+
 /// One row of `history.csv`: one CMA-ES generation (or one iteration of argmin's solvers).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryRow {

@@ -159,22 +159,17 @@ impl Pose {
     }
 }
 
-/// Rotates `v` by the unit quaternion `q` (w, x, y, z); `q` is normalised first.
+/// Rotates `v` by the unit quaternion `q` (w, x, y, z); `q` is normalised first (nalgebra's rotation; the
+/// figures are drawn, not fed back into the physics, so its summation order is free to differ from the
+/// controller's `control::sprint::rotate`).
 pub fn rotate(q: &[f64; 4], v: &[f64; 3]) -> [f64; 3] {
-    let n = (q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]).sqrt();
-    let (w, x, y, z) = if n > 0.0 {
-        (q[0] / n, q[1] / n, q[2] / n, q[3] / n)
-    } else {
-        (1.0, 0.0, 0.0, 0.0)
-    };
-    // v + 2w (u × v) + 2 u × (u × v)
-    let c1 = [y * v[2] - z * v[1], z * v[0] - x * v[2], x * v[1] - y * v[0]];
-    let c2 = [y * c1[2] - z * c1[1], z * c1[0] - x * c1[2], x * c1[1] - y * c1[0]];
-    [
-        v[0] + 2.0 * (w * c1[0] + c2[0]),
-        v[1] + 2.0 * (w * c1[1] + c2[1]),
-        v[2] + 2.0 * (w * c1[2] + c2[2]),
-    ]
+    use nalgebra::{Quaternion, UnitQuaternion, Vector3};
+    let q = Quaternion::new(q[0], q[1], q[2], q[3]);
+    if q.norm() == 0.0 {
+        return *v;
+    }
+    let r = UnitQuaternion::from_quaternion(q) * Vector3::new(v[0], v[1], v[2]);
+    [r.x, r.y, r.z]
 }
 
 /// The `seg_<segment>_{x,y,z,qw,qx,qy,qz}` columns of a timeseries, per segment of a skeleton.

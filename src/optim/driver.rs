@@ -18,6 +18,7 @@ use super::restarts::{RestartPlan, RunRecord, Sequence};
 use super::search::{Interrupt, OnGeneration, Progress, Search, BUDGET};
 use super::space::{to_values, z_bounds, ScenarioCost};
 use crate::error::Error;
+use crate::export::tables::RestartRow;
 use crate::io::{format_f64, write_atomic, write_json, Manifest};
 use crate::scenario::{Loaded, RestartFrom, RestartKind, SolverKind};
 
@@ -388,36 +389,30 @@ fn summary_block(seq: &Sequence, runs: &[RunRecord], end: &str) -> serde_json::V
 
 /// `restarts.csv`: one row per CMA-ES run (lists joined by `;`).
 fn write_restarts(out: &Path, runs: &[RunRecord]) -> Result<(), Error> {
-    let opt = |v: Option<f64>| v.map_or(String::new(), format_f64);
-    let mut text = String::from(
-        "run,regime,lambda,sigma0,u1,u2,seed,max_iter,evals_start,evals_end,generations,best,final_sigma,\
-         step_ratio,balanced,converged,stop,x0\n",
-    );
-    for r in runs {
-        let x0: Vec<String> = r.x0.iter().map(|&v| format_f64(v)).collect();
-        text.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            r.run,
-            r.regime,
-            r.lambda,
-            format_f64(r.sigma0),
-            opt(r.u1),
-            opt(r.u2),
-            r.seed,
-            r.max_iter,
-            r.evals_start,
-            r.evals_end,
-            r.generations,
-            opt(r.best),
-            format_f64(r.final_sigma),
-            format_f64(r.step_ratio),
-            opt(r.balanced),
-            converged(r),
-            r.stop.join(";"),
-            x0.join(";")
-        ));
-    }
-    write_atomic(&out.join("restarts.csv"), text.as_bytes())
+    let rows: Vec<RestartRow> = runs
+        .iter()
+        .map(|r| RestartRow {
+            run: r.run,
+            regime: r.regime.clone(),
+            lambda: r.lambda,
+            sigma0: r.sigma0,
+            u1: r.u1,
+            u2: r.u2,
+            seed: r.seed,
+            max_iter: r.max_iter,
+            evals_start: r.evals_start,
+            evals_end: r.evals_end,
+            generations: r.generations,
+            best: r.best,
+            final_sigma: r.final_sigma,
+            step_ratio: r.step_ratio,
+            balanced: r.balanced,
+            converged: converged(r),
+            stop: r.stop.join(";"),
+            x0: r.x0.iter().map(|&v| format_f64(v)).collect::<Vec<_>>().join(";"),
+        })
+        .collect();
+    write_atomic(&out.join("restarts.csv"), &crate::export::tables::rows_csv(&rows)?)
 }
 
 /// The best solution: its overlay (`best.toml`), its rollout as a simulate run folder (with the optimiser's
