@@ -19,6 +19,10 @@ use crate::scenario::params;
 pub struct Checkpoint {
     /// SHA-256 of the scenario file the run started from.
     pub scenario_sha256: String,
+    /// SHA-256 of the body it runs on ([`crate::scenario::Loaded::body_sha256`]); absent in checkpoints written
+    /// before stop 14, which then take the body of the scenario as it loads now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_sha256: Option<String>,
     /// Free parameter names, in order.
     pub params: Vec<String>,
     /// Seed in use.
@@ -48,8 +52,8 @@ impl Checkpoint {
         }
     }
 
-    /// Reads `path` and checks it belongs to this scenario, parameter set and seed.
-    pub fn read(path: &Path, sha256: &str, names: &[String], seed: u64) -> Result<Checkpoint, Error> {
+    /// Reads `path` and checks it belongs to this scenario, body, parameter set and seed.
+    pub fn read(path: &Path, sha256: &str, body: &str, names: &[String], seed: u64) -> Result<Checkpoint, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let ck: Checkpoint = serde_json::from_str(&text).map_err(|e| {
             Error::io(
@@ -69,10 +73,16 @@ impl Checkpoint {
         if ck.scenario_sha256 != sha256 {
             return refuse(&format!("scenario (SHA-256 {}, this one {sha256})", ck.scenario_sha256));
         }
+        if ck.body_sha256.as_deref().is_some_and(|b| b != body) {
+            return refuse("body (the scenario's defaults changed since; pin the body the run started with)");
+        }
         if ck.params != names || ck.seed != seed {
             return refuse("set of parameters or seed");
         }
-        Ok(ck)
+        Ok(Checkpoint {
+            body_sha256: Some(body.to_string()),
+            ..ck
+        })
     }
 }
 

@@ -235,7 +235,13 @@ fn start_or_resume(loaded: &Loaded, opts: &OptimizeOptions, setup: &Setup) -> Re
     let ckpt_path = out.join("checkpoint.json");
     let invalid_input = |msg: String| Error::io(&ckpt_path, std::io::Error::new(std::io::ErrorKind::InvalidInput, msg));
     if opts.resume && ckpt_path.is_file() {
-        let mut ck = Checkpoint::read(&ckpt_path, &loaded.sha256, &setup.header.names, setup.seed)?;
+        let mut ck = Checkpoint::read(
+            &ckpt_path,
+            &loaded.sha256,
+            &loaded.body_sha256(),
+            &setup.header.names,
+            setup.seed,
+        )?;
         // A different budget continues the same search: CMA-ES's path does not depend on the budget (it only
         // decides when the loop ends), so a run extended from B1 to B2 rollouts is bit-identical to a fresh run
         // with B2. Only a budget below what was already spent is refused.
@@ -280,6 +286,7 @@ fn start_or_resume(loaded: &Loaded, opts: &OptimizeOptions, setup: &Setup) -> Re
         .map_err(|m| crate::scenario::invalid(&loaded.path, &loaded.source, "optimize", m))?;
     Ok(Checkpoint {
         scenario_sha256: loaded.sha256.clone(),
+        body_sha256: Some(loaded.body_sha256()),
         params: setup.header.names.clone(),
         seed: setup.seed,
         max_evals: setup.max_evals,

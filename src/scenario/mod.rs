@@ -996,6 +996,18 @@ pub fn default_gains(dof: &str, mass: f64) -> [f64; 2] {
 }
 
 impl Loaded {
+    /// SHA-256 of the body the rollouts run on: the model (`model.json`'s content) and the `[strength]` and
+    /// `[athlete]` settings after defaults. An optimisation's resume compares it as well as the scenario text's
+    /// hash, so a changed default body (issue 16 changed the default athlete's) cannot continue a checkpoint on
+    /// another body while the text stays the same.
+    pub fn body_sha256(&self) -> String {
+        let mut h = Sha256::new();
+        h.update(serde_json::to_string(&self.model_file).unwrap_or_default());
+        h.update(toml::to_string(&self.scenario.strength).unwrap_or_default());
+        h.update(toml::to_string(&self.scenario.athlete).unwrap_or_default());
+        hex(&h.finalize())
+    }
+
     /// The same scenario with its free parameters set to `values` (in [`Loaded::params`] order).
     pub fn with_values(&self, values: &[f64]) -> Result<Loaded, Error> {
         resolve(

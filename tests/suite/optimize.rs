@@ -180,6 +180,38 @@ fn a_checkpoint_from_another_scenario_is_refused() {
     );
 }
 
+/// Regression (issue 16 changed the default athlete's body while scenario texts stayed the same): a checkpoint
+/// made on another body than the scenario now builds is refused, naming the body; a checkpoint written before
+/// the body was recorded resumes (on the body the scenario builds now) and records it from then on.
+#[test]
+fn a_checkpoint_made_on_another_body_is_refused_even_with_the_same_scenario_text() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("run");
+    optimize(&out, &["--max-evals", "12"]);
+    let ck = out.join("checkpoint.json");
+    let mut json: serde_json::Value = serde_json::from_str(&read(ck.clone())).unwrap();
+    let body = json["body_sha256"].as_str().expect("the body is recorded").to_string();
+    assert_eq!(body.len(), 64);
+    json["body_sha256"] = serde_json::Value::String("0".repeat(64));
+    std::fs::write(&ck, json.to_string()).unwrap();
+    let o = Command::new(BIN)
+        .arg("optimize")
+        .arg(task())
+        .arg("--out")
+        .arg(&out)
+        .args(["--max-evals", "24", "--resume"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("different body"), "{err}");
+    // Written before bodies were recorded: resumes, and the next checkpoint has the body.
+    json.as_object_mut().unwrap().remove("body_sha256");
+    std::fs::write(&ck, json.to_string()).unwrap();
+    optimize(&out, &["--max-evals", "24", "--resume"]);
+    let json: serde_json::Value = serde_json::from_str(&read(ck)).unwrap();
+    assert_eq!(json["body_sha256"].as_str(), Some(body.as_str()));
+}
+
 #[test]
 fn bad_optimisation_settings_are_rejected_with_their_location() {
     let d = tempfile::tempdir().unwrap();
