@@ -146,7 +146,13 @@ impl StepRecorder {
             torque: report.torque.clone(),
             power,
             fz: report.grf.iter().map(|g| g[2]).collect(),
-            tendon: sim.unit_measures(state).iter().map(|m| m[2]).collect(),
+            // The stretch is the state: no joint angles needed (as `Simulator::unit_measures` computes them).
+            tendon: m
+                .units
+                .iter()
+                .zip(&state.tendon)
+                .map(|(u, &[d, _])| u.tendon.energy(d))
+                .collect(),
         });
     }
 

@@ -50,7 +50,6 @@ fn stand_with(model: &str, athlete: &str, drop: f64, seconds: f64, angles: &str)
     let bw = m.body_weight;
     let steps = (seconds / sim.world.dt).round() as usize;
     let [k0, k1] = WINDOW.map(|t| (t / sim.world.dt).round() as usize);
-    let mg = m.mass * 9.81;
     let mut pz_at_ends = [f64::NAN; 2];
     let (mut sum, mut peak, mut last) = (0.0, 0.0f64, 0.0);
     let mut feet0 = None;
@@ -66,7 +65,7 @@ fn stand_with(model: &str, athlete: &str, drop: f64, seconds: f64, angles: &str)
         }
         for (end, kk) in [k0, k1].into_iter().enumerate() {
             if k + 1 == kk {
-                pz_at_ends[end] = sim.measures(&s).momentum[2] / mg;
+                pz_at_ends[end] = sim.measures(&s).momentum[2] / bw;
             }
         }
         // Slide is measured from the moment the feet are loaded (after a drop, from touchdown).
