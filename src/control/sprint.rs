@@ -149,6 +149,19 @@ pub struct SprintParams {
     pub push_speed_gain: f64,
     /// Time since lift-off of the leg that starts in swing (s). Default 0.15.
     pub initial_swing_time: f64,
+    /// Delay after the swing leg turns to reaching before the touchdown preparation below starts (s). Default 0.05.
+    pub pre_delay: f64,
+    /// Knee-extensor excitation of the swing leg from `pre_delay` after it turns to reaching until touchdown: the
+    /// pre-activation that makes the knee stiff at impact (a series-elastic extensor needs its tendon loaded before
+    /// the foot lands; activation alone takes 10 ms). Default 0.
+    pub pre_knee_amp: f64,
+    /// Plantarflexor excitation of the swing leg over the same window: the stiff ankle at touchdown (Clark & Weyand's
+    /// "wind-up and delivery"). Default 0.
+    pub pre_ankle_amp: f64,
+    /// Hip-extensor excitation of the swing leg over the same window: the active retraction that brings the foot
+    /// down and back towards the ground speed before touchdown (late-swing hip-extensor moment ≈ 4.9 N·m/kg at
+    /// 9.5 m/s, notes in docs/sprint.md). Default 0.
+    pub retract_hip_amp: f64,
 }
 
 impl Default for SprintParams {
@@ -209,6 +222,10 @@ impl Default for SprintParams {
             torso_excitation: 1.0,
             push_speed_gain: 0.0,
             initial_swing_time: 0.15,
+            pre_delay: 0.05,
+            pre_knee_amp: 0.0,
+            pre_ankle_amp: 0.0,
+            retract_hip_amp: 0.0,
         }
     }
 }
@@ -297,6 +314,8 @@ struct LegPhase {
     rebound: bool,
     /// The swing leg has turned from recovery to reaching for touchdown.
     reaching: bool,
+    /// Time it turned to reaching (s).
+    reach_since: f64,
 }
 
 /// The sprint controller. `side 0` is the right leg (the one on the ground at t = 0), `side 1` the left.
@@ -557,8 +576,9 @@ impl Controller for Sprint {
                 let other = body.feet[self.foot[1 - k]];
                 let (d_fwd, d_lat) = (body.com[0] - other[0], body.com[1] - other[1]);
                 let thigh = q[s.hip_flex] - pelvis_pitch;
-                if t >= p.reach_time && thigh >= p.reach_thigh {
+                if !phase.reaching && t >= p.reach_time && thigh >= p.reach_thigh {
                     phase.reaching = true;
+                    phase.reach_since = obs.t;
                 }
                 let (thigh_target, knee_target) = if phase.reaching {
                     (p.td_thigh + p.td_cv * (v - p.target_speed) + p.td_cd * d_fwd, p.td_knee)
@@ -573,6 +593,13 @@ impl Controller for Sprint {
                 );
                 drive(e, s.knee, pd(s.knee, knee_target, p.swing_kp, p.swing_kd));
                 drive(e, s.ankle, pd(s.ankle, p.td_ankle, p.ankle_kp, p.ankle_kd));
+                // Touchdown preparation: extensors pre-activated, the thigh driven back.
+                if phase.reaching {
+                    let since = obs.t - phase.reach_since;
+                    burst(e, s.knee, 1, p.pre_knee_amp, since, p.pre_delay, f64::INFINITY);
+                    burst(e, s.ankle, 1, p.pre_ankle_amp, since, p.pre_delay, f64::INFINITY);
+                    burst(e, s.hip_flex, 1, p.retract_hip_amp, since, p.pre_delay, f64::INFINITY);
+                }
                 // Frontal placement: the leg's lateral angle in the world (positive = foot to the left), away from
                 // the midline by `td_width`, towards where the COM is heading; pelvis roll compensated.
                 let lateral = -s.sign * p.td_width + p.td_lat_cv * vy + p.td_lat_cd * d_lat;
