@@ -20,7 +20,7 @@ use crate::error::{Error, Location};
 use crate::model::file::ModelFile;
 use crate::model::generators::GeneratorTable;
 use crate::model::{deleva, units, ContactModel, Model};
-use crate::sim::{Simulator, State};
+use crate::sim::{Push, Simulator, State};
 
 /// The peer body spec, embedded (source: `data/shared/peers/sprinter12_spec.json`).
 pub const SPRINTER12_SPEC: &str = include_str!("../../data/shared/peers/sprinter12_spec.json");
@@ -493,6 +493,10 @@ const RANGES: &[(&str, Allowed)] = &[
     ("controller.kp.*", num(-1e5, 1e5, false, " N·m/rad")),
     ("controller.kd.*", num(-1e4, 1e4, false, " N·m·s/rad")),
     ("run.duration", num(0.0, 3600.0, true, " s")),
+    ("perturbation[].force[]", num(-1e4, 1e4, false, " N per component")),
+    ("perturbation[].duration", num(0.0, 10.0, true, " s")),
+    ("perturbation[].start", num(0.0, 3600.0, false, " s")),
+    ("perturbation[].start_between[]", num(0.0, 3600.0, false, " s")),
     ("run.seed", int(0.0, f64::INFINITY)),
     ("controller.bursts.*.onset", num(-10.0, 10.0, false, " s")),
     ("controller.bursts.*.duration", num(0.0, 10.0, false, " s")),
@@ -604,6 +608,40 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
     within("activation.tau_deact", s.activation.tau_deact)?;
     within("initial.drop_height", s.initial.drop_height)?;
     within("run.duration", s.run.duration)?;
+    for (i, pt) in s.perturbation.iter().enumerate() {
+        for (c, f) in pt.force.iter().enumerate() {
+            within(&format!("perturbation[{i}].force[{c}]"), *f)?;
+        }
+        within(&format!("perturbation[{i}].duration"), pt.duration)?;
+        if let Some(t) = pt.start {
+            within(&format!("perturbation[{i}].start"), t)?;
+        }
+        match (pt.start, pt.start_between) {
+            (None, None) => {
+                return bad(
+                    &format!("perturbation[{i}]"),
+                    "give `start` (s) or `start_between = [earliest, latest]` (s)".into(),
+                )
+            }
+            (start, Some([lo, hi])) => {
+                within(&format!("perturbation[{i}].start_between[0]"), lo)?;
+                within(&format!("perturbation[{i}].start_between[1]"), hi)?;
+                if lo > hi {
+                    return bad(
+                        &format!("perturbation[{i}].start_between"),
+                        format!("must be [earliest, latest] with earliest ≤ latest; got [{lo}, {hi}]"),
+                    );
+                }
+                if let Some(t) = start.filter(|t| !(lo..=hi).contains(t)) {
+                    return bad(
+                        &format!("perturbation[{i}].start"),
+                        format!("must lie in start_between = [{lo}, {hi}] s; got {t}"),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
     if let Some(se) = s.run.sample_every {
         if !(se > 0.0 && se <= s.run.duration) {
             return bad(
@@ -813,6 +851,7 @@ fn finish_load(mut scenario: Scenario, text: &str, sha256: String, path: &Path) 
     )
     .map_err(|e| invalid(path, &text, at, e.to_string()))?;
     check_dof_names(&scenario, &model, path, &text)?;
+    resolve_perturbations(&mut scenario, &model, path, &text)?;
     Ok(Loaded {
         scenario,
         path: path.to_path_buf(),
@@ -823,6 +862,36 @@ fn finish_load(mut scenario: Scenario, text: &str, sha256: String, path: &Path) 
         params: Vec::new(),
     })
 }
+
+/// Each push's segment must exist; a start left to the seed is drawn now (uniform in `start_between`, from
+/// `run.seed` and the push's index), so that every rollout of the scenario — each candidate of an optimisation —
+/// meets the same push and the resolved scenario says when it came.
+fn resolve_perturbations(s: &mut Scenario, model: &Model, path: &Path, text: &str) -> Result<(), Error> {
+    let seed = s.run.seed;
+    for (i, pt) in s.perturbation.iter_mut().enumerate() {
+        if !model.segments.iter().any(|g| g.name == pt.segment) {
+            let names: Vec<&str> = model.segments.iter().map(|g| g.name.as_str()).collect();
+            return Err(invalid(
+                path,
+                text,
+                &format!("perturbation[{i}].segment"),
+                format!(
+                    "no segment `{}` in the model; segments: {}",
+                    pt.segment,
+                    names.join(", ")
+                ),
+            ));
+        }
+        if let (None, Some([lo, hi])) = (pt.start, pt.start_between) {
+            let mut rng = crate::rng::SplitMix(seed ^ PUSH_STREAM ^ (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            pt.start = Some(lo + (hi - lo) * rng.uniform());
+        }
+    }
+    Ok(())
+}
+
+/// Stream tag of the perturbation draws (independent of the optimiser's and the sweeps' streams).
+const PUSH_STREAM: u64 = 0x7075_7368_5f74_696d; // "push_tim"
 
 /// Issue 16: the built-in default athlete is the body that can sprint — series-elastic hip, knee and ankle
 /// extensors, two-joint units and toes (with the compliant contact, which the toe spheres need) — unless the
@@ -1104,7 +1173,18 @@ impl Loaded {
 
     /// The simulator for this scenario.
     pub fn simulator(&self) -> Simulator {
-        Simulator::new(self.model.clone(), self.scenario.world, self.scenario.activation)
+        let pushes = self.scenario.perturbation.iter().map(|p| Push {
+            segment: self
+                .model
+                .segments
+                .iter()
+                .position(|g| g.name == p.segment)
+                .expect("checked at load"),
+            force: p.force,
+            start: p.start.expect("resolved at load"),
+            duration: p.duration,
+        });
+        Simulator::new(self.model.clone(), self.scenario.world, self.scenario.activation).with_pushes(pushes.collect())
     }
 
     /// The initial state of this scenario for its simulator: `initial.angles`, placed `initial.drop_height`

@@ -57,6 +57,35 @@ pub struct Scenario {
     /// The strength-mix search (`sprintlab strength-mix`): budget and step sizes. Ignored by the other commands.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strength_mix: Option<super::StrengthMixSection>,
+    /// External pushes on a segment (`[[perturbation]]`, any number): robustness tests. Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub perturbation: Vec<PerturbationSection>,
+}
+
+/// `[[perturbation]]`: a constant external force on one segment, at its centre of mass, for a while — a shove
+/// (e.g. the 50 N lateral push for 0.1 s of a robustness test).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PerturbationSection {
+    /// Segment pushed, by name. Default `pelvis`.
+    #[serde(default = "default_push_segment")]
+    pub segment: String,
+    /// Force (N, world frame: x forward, y left, z up), each component within ±10 000. Required.
+    pub force: [f64; 3],
+    /// How long it acts (s), (0, 10]. Required.
+    pub duration: f64,
+    /// When it starts (s), [0, 3600]. Give this or `start_between`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<f64>,
+    /// `[earliest, latest]` (s): the start is drawn uniformly in it from `run.seed`, so the seed chooses the step
+    /// and the moment of the stride the push meets. The resolved scenario of a run records the drawn `start` next
+    /// to it (a `start` given with it must lie in it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_between: Option<[f64; 2]>,
+}
+
+fn default_push_segment() -> String {
+    "pelvis".into()
 }
 
 /// Solvers.

@@ -80,6 +80,26 @@ pub const LIMIT_STIFFNESS: f64 = 400.0;
 /// Extra damping while beyond a limit (N·m·s/rad).
 pub const LIMIT_DAMPING: f64 = 2.0;
 
+/// An external force on one segment for a while (a robustness test's shove): constant, world frame, at the
+/// segment's centre of mass.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Push {
+    /// Segment index in [`Model::segments`].
+    pub segment: usize,
+    /// Force (N, world frame).
+    pub force: [f64; 3],
+    /// Start time (s): it acts on every step that starts at `t` with `start ≤ t < start + duration`.
+    pub start: f64,
+    /// Duration (s).
+    pub duration: f64,
+}
+
+impl Push {
+    fn acts_at(&self, t: f64) -> bool {
+        t >= self.start && t < self.start + self.duration
+    }
+}
+
 /// The immutable simulator: model, world settings and the rapier layout. `Sync`: share it across workers.
 pub struct Simulator {
     /// The body model.
@@ -88,6 +108,8 @@ pub struct Simulator {
     pub world: WorldSettings,
     /// Activation dynamics.
     pub activation: ActivationDynamics,
+    /// External pushes (none by default).
+    pub pushes: Vec<Push>,
     layout: Layout,
     template: Sets,
 }
@@ -208,9 +230,16 @@ impl Simulator {
             model,
             world,
             activation,
+            pushes: Vec::new(),
             layout,
             template,
         }
+    }
+
+    /// The same simulator with these external pushes.
+    pub fn with_pushes(mut self, pushes: Vec<Push>) -> Self {
+        self.pushes = pushes;
+        self
     }
 
     /// The initial state: the model's initial pose at rest, activations 0.
@@ -733,6 +762,11 @@ impl Simulator {
                 s.sets.bodies[dl.parent].add_torque(-t, false);
             }
         }
+        // External pushes, at the segment's centre of mass.
+        for p in self.pushes.iter().filter(|p| p.acts_at(s.t)) {
+            let f = Vector::new(p.force[0], p.force[1], p.force[2]);
+            s.sets.bodies[layout.segment_body[p.segment]].add_force(f, false);
+        }
     }
 
     /// Stage 4: ground contact forces (N) on the bodies. `g`: gravity (m/s²).
@@ -763,6 +797,13 @@ impl Simulator {
                 let f = g * rb.mass();
                 for c in 0..nd {
                     ws.q_force[c] += j[(0, c)] * f.x + j[(1, c)] * f.y + j[(2, c)] * f.z;
+                }
+            }
+            // External pushes, as gravity: J_lin,iᵀ f (the contact solve must see every force of the step).
+            for p in self.pushes.iter().filter(|p| p.acts_at(s.t)) {
+                let j = mb.body_jacobian(layout.segment_link[p.segment]);
+                for c in 0..nd {
+                    ws.q_force[c] += j[(0, c)] * p.force[0] + j[(1, c)] * p.force[1] + j[(2, c)] * p.force[2];
                 }
             }
             let qd = mb.generalized_velocity();

@@ -19,6 +19,7 @@ mod opensim_export;
 mod optimize;
 mod parser_fuzz;
 mod peer_trajectory;
+mod perturbation;
 mod plateau;
 mod restarts;
 mod series_elastic;
