@@ -188,6 +188,13 @@ pub enum Command {
         /// A sweep folder after `sprintlab merge`.
         sweep_dir: PathBuf,
     },
+    /// Which muscle groups bind: per sagittal group of the stance and swing legs over the steady steps, the share
+    /// of the phase at full activation and, then, the joint and contractile-element velocities and the torque as a
+    /// fraction of the peak isometric torque (prints a table, writes RUN_DIR/limits.csv).
+    Limits {
+        /// A run folder with timeseries.csv and steps.csv (from simulate, run or optimize).
+        run_dir: PathBuf,
+    },
     /// Figures (SVG + 300-dpi PNG in RUN_DIR/figures/), the stride viewer (RUN_DIR/viewer.html) and OpenSim files
     /// (RUN_DIR/kinematics.mot, RUN_DIR/grf.sto), drawn from the run folder's files.
     Figures {
@@ -291,6 +298,11 @@ fn run_command(command: Command) -> Result<(), Error> {
             let (_, findings) = study::plateau::plateau(&sweep_dir)?;
             println!("{}", study::plateau::report(&findings, &sweep_dir));
             figures::figures_command(&sweep_dir, false)
+        }
+        Command::Limits { run_dir } => {
+            let rows = study::limits::limits(&run_dir)?;
+            println!("{}", study::limits::report(&rows, &run_dir));
+            Ok(())
         }
         Command::Figures { run_dir, verbose } => figures::figures_command(&run_dir, verbose),
         Command::Contributions {

@@ -2,5 +2,6 @@
 
 pub mod contributions;
 pub mod induced;
+pub mod limits;
 pub mod plateau;
 pub mod strength_mix;

@@ -14,6 +14,7 @@ mod figures;
 mod figures_common;
 mod free_fall;
 mod induced;
+mod limits;
 mod measures;
 mod opensim_export;
 mod optimize;
