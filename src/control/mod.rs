@@ -91,4 +91,13 @@ pub trait Controller: Send {
     fn needs_body(&self) -> bool {
         false
     }
+
+    /// The excitation in [0, 1] of muscle–tendon unit `unit` (index in [`Model::units`]) this step, called after
+    /// [`Controller::actuate`] with `group`, the excitation of the group that drives the unit
+    /// ([`crate::model::units::Unit::drive`]). Default: `group`, so a two-joint unit works with its primary group
+    /// (the hamstrings with the hip extensors). A controller that drives a unit on its own (the hamstrings
+    /// quieter in stance than the other hip extensors) overrides it.
+    fn unit_excitation(&self, _model: &Model, _unit: usize, group: f64) -> f64 {
+        group
+    }
 }

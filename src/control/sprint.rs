@@ -162,6 +162,14 @@ pub struct SprintParams {
     /// down and back towards the ground speed before touchdown (late-swing hip-extensor moment ≈ 4.9 N·m/kg at
     /// 9.5 m/s, notes in docs/sprint.md). Default 0.
     pub retract_hip_amp: f64,
+    /// Scale on the hamstrings' excitation (the two-joint unit, otherwise excited with the hip extensors) while its
+    /// leg is in stance (dimensionless, [0, 1] used): below 1 the stance hip extends more through the single-joint
+    /// extensors, with less knee-flexing torque against the knee extensors. No effect on a body without units.
+    /// Default 1.
+    pub stance_hamstrings: f64,
+    /// Rectus femoris excitation added while its leg is in stance (the unit is otherwise excited with the hip
+    /// flexors, silent in stance): knee-extension support at a hip-flexion cost. Default 0.
+    pub stance_rectus_amp: f64,
 }
 
 impl Default for SprintParams {
@@ -226,6 +234,8 @@ impl Default for SprintParams {
             pre_knee_amp: 0.0,
             pre_ankle_amp: 0.0,
             retract_hip_amp: 0.0,
+            stance_hamstrings: 1.0,
+            stance_rectus_amp: 0.0,
         }
     }
 }
@@ -330,6 +340,9 @@ pub struct Sprint {
     /// Ball of each foot (mean of its front contact points at the sole), in the foot frame (m).
     ball: [[f64; 3]; 2],
     legs: [LegPhase; 2],
+    /// Per unit of the model: the leg (0 right, 1 left) of a hamstrings or rectus femoris unit, and whether it is
+    /// the rectus femoris; `None` for every other unit.
+    units: Vec<Option<(usize, bool)>>,
     t_prev: f64,
     mass: f64,
     bw: f64,
@@ -385,6 +398,19 @@ impl Sprint {
             ]
         };
         let foot = [foot("r")?, foot("l")?];
+        let sides = [side("r", 1.0)?, side("l", -1.0)?];
+        let units = model
+            .units
+            .iter()
+            .map(|u| {
+                let leg = sides.iter().position(|s| s.hip_flex == u.joints[0].0)?;
+                match u.group.as_str() {
+                    "hamstrings" => Some((leg, false)),
+                    "rectus_femoris" => Some((leg, true)),
+                    _ => None,
+                }
+            })
+            .collect();
         let mut legs = [LegPhase {
             l_td: f64::NAN,
             ..LegPhase::default()
@@ -392,7 +418,8 @@ impl Sprint {
         legs[0].stance = true;
         legs[1].since = -p.initial_swing_time;
         Ok(Self {
-            sides: [side("r", 1.0)?, side("l", -1.0)?],
+            sides,
+            units,
             lumbar: [dof("lumbar_flex")?, dof("lumbar_bend")?, dof("lumbar_rot")?],
             ball: [ball(foot[0]), ball(foot[1])],
             foot,
@@ -477,6 +504,20 @@ fn pitch_roll(q: [f64; 4]) -> (f64, f64) {
 impl Controller for Sprint {
     fn needs_body(&self) -> bool {
         true
+    }
+
+    fn unit_excitation(&self, _model: &Model, unit: usize, group: f64) -> f64 {
+        match self.units.get(unit).copied().flatten() {
+            Some((leg, rectus)) if self.legs[leg].stance => {
+                let x = if rectus {
+                    group + self.p.stance_rectus_amp
+                } else {
+                    group * self.p.stance_hamstrings
+                };
+                x.clamp(0.0, 1.0)
+            }
+            _ => group,
+        }
     }
 
     fn initial_actuation(&self, model: &Model) -> Actuation {
@@ -706,6 +747,36 @@ mod tests {
         ctrl.actuate(&model, &obs, &mut out);
         let Actuation::Excitation(e) = out else { unreachable!() };
         (model, e)
+    }
+
+    #[test]
+    fn stance_leg_hamstrings_and_rectus_follow_their_own_settings_and_the_swing_leg_keeps_the_groups() {
+        let file = crate::model::deleva::default_athlete(1.8, 75.0);
+        let strengths = Strengths {
+            two_joint: Some(true),
+            ..Strengths::default()
+        };
+        let model = Model::compile(&file, &strengths, &GeneratorTable::priors(), ContactParams::default()).unwrap();
+        let p = SprintParams {
+            stance_hamstrings: 0.25,
+            stance_rectus_amp: 0.3,
+            ..SprintParams::default()
+        };
+        // At t = 0 the right leg (side 0) is in stance, the left in swing.
+        let ctrl = Sprint::new(&model, p).unwrap();
+        let unit = |name: &str| model.units.iter().position(|u| u.name == name).unwrap();
+        let x = |name: &str, group: f64| ctrl.unit_excitation(&model, unit(name), group);
+        assert_eq!(x("hamstrings_r", 0.8), 0.8 * 0.25);
+        assert_eq!(x("rectus_femoris_r", 0.0), 0.3);
+        assert_eq!(x("rectus_femoris_r", 0.9), 1.0, "clipped to 1");
+        assert_eq!(x("hamstrings_l", 0.8), 0.8, "swing leg: the group's excitation");
+        assert_eq!(x("rectus_femoris_l", 0.4), 0.4);
+        assert_eq!(x("gastrocnemius_r", 0.7), 0.7, "other units: the group's");
+        // Defaults leave every unit with its group's excitation (the body before this switch, bit for bit).
+        let plain = Sprint::new(&model, SprintParams::default()).unwrap();
+        for (u, _) in model.units.iter().enumerate() {
+            assert_eq!(plain.unit_excitation(&model, u, 0.37), 0.37);
+        }
     }
 
     #[test]

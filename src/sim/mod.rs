@@ -80,6 +80,20 @@ pub const LIMIT_STIFFNESS: f64 = 400.0;
 /// Extra damping while beyond a limit (N·m·s/rad).
 pub const LIMIT_DAMPING: f64 = 2.0;
 
+/// First-order activation dynamics over one step of `dt` (s): activation `a` towards excitation `u`, with the
+/// group's own time constants if its profile has them, else the scenario's (`decays`: the per-step decay factors
+/// of rising and falling).
+#[inline]
+fn activate(g: &crate::model::Generator, u: f64, a: f64, dt: f64, decays: (f64, f64)) -> f64 {
+    let decay = match g.params.activation {
+        None if u > a => decays.0,
+        None => decays.1,
+        // A profile's own time constants for this group (s).
+        Some([ta, td]) => (-dt / if u > a { ta } else { td }).exp(),
+    };
+    u + (a - u) * decay
+}
+
 /// An external force on one segment for a while (a robustness test's shove): constant, world frame, at the
 /// segment's centre of mass.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -128,6 +142,9 @@ pub struct State {
     /// over the last step (rad/s)]`. The contractile element sits at `Q + s·δ` (see [`crate::model::units`]); at
     /// rest `δ = 0`. Empty when the model has no units.
     pub tendon: Vec<[f64; 2]>,
+    /// Per muscle–tendon unit: its activation. It follows the unit's own excitation
+    /// ([`Controller::unit_excitation`], by default its drive group's, when it equals that group's activation).
+    pub unit_activation: Vec<f64>,
 }
 
 /// Scratch: the rapier pipeline and buffers. Never serialised; one per worker.
@@ -250,6 +267,7 @@ impl Simulator {
             steps: 0,
             activation: vec![[0.0; 2]; self.model.dofs.len()],
             tendon: vec![[0.0; 2]; self.model.units.len()],
+            unit_activation: vec![0.0; self.model.units.len()],
         }
     }
 
@@ -570,6 +588,7 @@ impl Simulator {
         //    for the generators' force–velocity slope and the passive damping.
         let decay_act = (-dt / self.activation.tau_act).exp();
         let decay_deact = (-dt / self.activation.tau_deact).exp();
+        let decays = (decay_act, decay_deact);
         for i in 0..n {
             let (q, qd) = (ws.q[i], ws.qd[i]);
             let d = &model.dofs[i];
@@ -595,15 +614,13 @@ impl Simulator {
                     let mut tau = 0.0;
                     let mut slope = 0.0;
                     for (k, sign) in [(0usize, 1.0), (1usize, -1.0)] {
-                        let u = e[i][k].clamp(0.0, 1.0);
-                        let a = s.activation[i][k];
-                        let decay = match d.generators[k].params.activation {
-                            None if u > a => decay_act,
-                            None => decay_deact,
-                            // A profile's own time constants for this group (s).
-                            Some([ta, td]) => (-dt / if u > a { ta } else { td }).exp(),
-                        };
-                        let a = u + (a - u) * decay;
+                        let a = activate(
+                            &d.generators[k],
+                            e[i][k].clamp(0.0, 1.0),
+                            s.activation[i][k],
+                            dt,
+                            decays,
+                        );
                         s.activation[i][k] = a;
                         if d.generators[k].elastic {
                             // Its tendon torque is added below, with the units.
@@ -623,6 +640,18 @@ impl Simulator {
                     ws.tau_explicit[i] = tau + dg * qd;
                 }
             }
+        }
+        // The units' own activations: each from its excitation (by default its drive group's), with its group's
+        // time constants.
+        for (u, unit) in model.units.iter().enumerate() {
+            let (i, k) = unit.drive;
+            s.unit_activation[u] = match &act {
+                Actuation::Torque(_) => s.unit_activation[u] * decay_deact,
+                Actuation::Excitation(e) => {
+                    let x = ctrl.unit_excitation(model, u, e[i][k].clamp(0.0, 1.0)).clamp(0.0, 1.0);
+                    activate(&model.dofs[i].generators[k], x, s.unit_activation[u], dt, decays)
+                }
+            };
         }
         if matches!(act, Actuation::Excitation(_)) {
             self.unit_torques(s, ws);
@@ -666,7 +695,7 @@ impl Simulator {
                 s.tendon[u] = [0.0, unit.sign * rate];
                 continue;
             }
-            let a = s.activation[unit.drive.0][unit.drive.1];
+            let a = s.unit_activation[u];
             let (q0, q1) = (unit.coordinate(&ws.q), unit.coordinate(q1));
             let d = s.tendon[u][0];
             let st = tendon::ce_step(

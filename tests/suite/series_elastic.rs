@@ -361,3 +361,64 @@ fn tendon_runs_are_bit_identical_across_threads() {
         }
     }
 }
+
+/// Full hip-extensor excitation; the hamstrings unit (its two-joint share) silenced through
+/// `Controller::unit_excitation`.
+struct HipsWithoutHamstrings;
+
+impl Controller for HipsWithoutHamstrings {
+    fn actuate(
+        &mut self,
+        model: &sprintlab::model::Model,
+        _obs: &sprintlab::control::Observation<'_>,
+        out: &mut sprintlab::control::Actuation,
+    ) {
+        let mut e = vec![[0.0; 2]; model.dofs.len()];
+        e[model.dof_index("hip_flex_r").unwrap()][1] = 1.0;
+        *out = sprintlab::control::Actuation::Excitation(e);
+    }
+
+    fn initial_actuation(&self, model: &sprintlab::model::Model) -> sprintlab::control::Actuation {
+        sprintlab::control::Actuation::Excitation(vec![[0.0; 2]; model.dofs.len()])
+    }
+
+    fn unit_excitation(&self, model: &sprintlab::model::Model, unit: usize, group: f64) -> f64 {
+        if model.units[unit].name == "hamstrings_r" {
+            0.0
+        } else {
+            group
+        }
+    }
+}
+
+/// A unit has its own excitation and activation: with the hip extensors fully excited and the hamstrings silenced
+/// by the controller, the hip extends through the single-joint extensors alone and the knee gets no torque (with
+/// the hamstrings at their group's excitation it gets 0.625× their hip torque, the test above).
+#[test]
+fn a_unit_silenced_by_its_controller_pulls_on_neither_joint_while_its_group_works() {
+    let text = "[world]\ngravity = [0.0, 0.0, 0.0]\nground = false\n[strength]\ntwo_joint = true\n\
+                [controller]\nkind = \"hold-posture\"\n[run]\nduration = 0.1\n";
+    let loaded = scenario::load_text(text, Path::new("silenced.toml")).expect("valid scenario");
+    let sim = loaded.simulator();
+    let mut s = sim.initial_state_with(&loaded.initial_angles(), 0.0);
+    let mut ws = sim.workspace();
+    let (hip, knee) = (
+        sim.model.dof_index("hip_flex_r").unwrap(),
+        sim.model.dof_index("knee_r").unwrap(),
+    );
+    let ham = sim.model.units.iter().position(|u| u.name == "hamstrings_r").unwrap();
+    let mut peak_hip = 0.0f64;
+    for _ in 0..60 {
+        let r = sim.step(&mut s, &mut ws, &mut HipsWithoutHamstrings);
+        peak_hip = peak_hip.max(-r.torque[hip]);
+        // Only the unexcited knee tendons' rounding-level torque (their slack contractile elements follow the joint).
+        assert!(
+            r.torque[knee].abs() < 1e-9,
+            "no knee torque without the hamstrings: {}",
+            r.torque[knee]
+        );
+        assert_eq!(s.unit_activation[ham], 0.0);
+    }
+    eprintln!("peak hip extension torque {peak_hip:.1} N·m from the single-joint extensors");
+    assert!(peak_hip > 5.0, "the hip extensors still pull: {peak_hip}");
+}
