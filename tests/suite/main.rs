@@ -23,6 +23,7 @@ mod peer_trajectory;
 mod perturbation;
 mod plateau;
 mod restarts;
+mod robustness;
 mod series_elastic;
 mod sparse_mass_matrix;
 mod sprint;
