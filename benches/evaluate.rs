@@ -7,7 +7,7 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion};
 use rayon::prelude::*;
 use sprintlab::optim::cmaes::{CmaEs, CmaEsConfig};
-use sprintlab::optim::space::cost_of;
+use sprintlab::optim::space::score;
 use sprintlab::scenario;
 
 fn bench(c: &mut Criterion) {
@@ -16,7 +16,7 @@ fn bench(c: &mut Criterion) {
     let inits = loaded.param_inits();
     let mut g = c.benchmark_group("evaluate");
     g.sample_size(20);
-    g.bench_function("rollout_stance_push", |b| b.iter(|| cost_of(&loaded, &inits).0));
+    g.bench_function("rollout_stance_push", |b| b.iter(|| score(&loaded, &inits).cost));
     let n = loaded.params.len();
     let mut es = CmaEs::new(&vec![0.0; n], &CmaEsConfig::new(1.0).lambda(12).seed(1)).unwrap();
     g.bench_function("cmaes_generation_bookkeeping", |b| {
@@ -35,7 +35,7 @@ fn bench(c: &mut Criterion) {
     for threads in [1usize, 2] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         g.bench_function(format!("population_12_threads_{threads}"), |b| {
-            b.iter(|| pool.install(|| pop.par_iter().map(|v| cost_of(&loaded, v).0).collect::<Vec<f64>>()))
+            b.iter(|| pool.install(|| pop.par_iter().map(|v| score(&loaded, v).cost).collect::<Vec<f64>>()))
         });
     }
     g.finish();

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use sprintlab::optim::cmaes::{CmaEs, CmaEsConfig};
-use sprintlab::optim::space::{cost_of, to_values};
+use sprintlab::optim::space::{score, to_values};
 use sprintlab::scenario;
 
 fn median_time(f: &dyn Fn()) -> f64 {
@@ -36,7 +36,7 @@ fn main() {
         let mut es = CmaEs::new(&vec![0.0; n], &CmaEsConfig::new(1.0).lambda(lambda).seed(2)).unwrap();
         let pop: Vec<Vec<f64>> = es.ask().iter().map(|z| to_values(&loaded, z)).collect();
         let eval = |pool: &rayon::ThreadPool| {
-            pool.install(|| pop.par_iter().map(|v| cost_of(&loaded, v).0).collect::<Vec<f64>>());
+            pool.install(|| pop.par_iter().map(|v| score(&loaded, v).cost).collect::<Vec<f64>>());
         };
         let t1 = median_time(&|| eval(&pools[0]));
         let t2 = median_time(&|| eval(&pools[1]));
@@ -46,7 +46,7 @@ fn main() {
             .iter()
             .map(|v| {
                 let t0 = Instant::now();
-                cost_of(&loaded, v);
+                score(&loaded, v);
                 t0.elapsed().as_secs_f64()
             })
             .collect();

@@ -26,14 +26,40 @@ pub fn z_bounds(loaded: &Loaded) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Cost of one parameter vector (a failed load is a result too: +∞).
-pub fn cost_of(loaded: &Loaded, values: &[f64]) -> (f64, Option<Evaluation>) {
-    match loaded.with_values(values) {
+/// A candidate's score: cost, whether it kept balance (in the scenario and in every variant), and the scenario's
+/// own evaluation.
+pub struct Score {
+    /// Cost (the mean over the scenario and its variants).
+    pub cost: f64,
+    /// Balance kept to the end everywhere (false for a failed load or a divergence).
+    pub balanced: bool,
+    /// The scenario's own rollout (`None` for a failed load).
+    pub evaluation: Option<Evaluation>,
+}
+
+/// Scores one parameter vector (a failed load is a result too: +∞). With `[[optimize.variant]]`s the cost is the
+/// mean over the scenario and its variants.
+pub fn score(loaded: &Loaded, values: &[f64]) -> Score {
+    let one = |l: &Loaded| match l.with_values(values) {
         Ok(l) => {
             let e = evaluate(&l);
-            (e.cost, Some(e))
+            (e.cost, e.cost.is_finite() && e.balance_lost.is_none(), Some(e))
         }
-        Err(_) => (f64::INFINITY, None),
+        Err(_) => (f64::INFINITY, false, None),
+    };
+    let (mut cost, mut balanced, evaluation) = one(loaded);
+    for v in &loaded.variants {
+        let (c, b, _) = one(v);
+        cost += c;
+        balanced &= b;
+    }
+    if !loaded.variants.is_empty() {
+        cost /= (1 + loaded.variants.len()) as f64;
+    }
+    Score {
+        cost,
+        balanced,
+        evaluation,
     }
 }
 
@@ -49,9 +75,8 @@ pub struct ScenarioCost<'a> {
 impl ScenarioCost<'_> {
     /// Cost of z and whether the rollout kept balance to the end (false for a failed load or a divergence).
     pub fn cost_and_balance(&self, z: &[f64]) -> (f64, bool) {
-        let (c, e) = cost_of(self.loaded, &to_values(self.loaded, z));
-        let balanced = c.is_finite() && e.is_some_and(|e| e.balance_lost.is_none());
-        (c, balanced)
+        let s = score(self.loaded, &to_values(self.loaded, z));
+        (s.cost, s.balanced)
     }
 }
 
@@ -59,7 +84,7 @@ impl CostFunction for ScenarioCost<'_> {
     type Param = Vec<f64>;
     type Output = f64;
     fn cost(&self, z: &Self::Param) -> Result<f64, ArgminError> {
-        let c = cost_of(self.loaded, &to_values(self.loaded, z)).0;
+        let c = score(self.loaded, &to_values(self.loaded, z)).cost;
         Ok(if c.is_finite() || !self.finite { c } else { f64::MAX })
     }
 }

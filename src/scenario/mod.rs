@@ -42,6 +42,9 @@ pub struct Loaded {
     pub source: String,
     /// The free parameters (`{ init, min, max, std }` ranges), in document order.
     pub params: Vec<FreeParam>,
+    /// `[[optimize.variant]]`: the scenario in each of its variants, with the same free parameters (empty for a
+    /// scenario without variants, and for a variant itself).
+    pub variants: Vec<Loaded>,
 }
 
 /// Byte offset → 1-based (line, column).
@@ -811,10 +814,70 @@ pub fn load_text(text: &str, path: &Path) -> Result<Loaded, Error> {
 /// validates and compiles.
 fn load_source(source: &str, sha256: String, path: &Path) -> Result<Loaded, Error> {
     let loaded = load_ranges(source, sha256, path)?;
-    match loaded.scenario.optimize.start.clone() {
-        Some(start) => loaded.with_start(&start),
-        None => Ok(loaded),
+    let mut loaded = match loaded.scenario.optimize.start.clone() {
+        Some(start) => loaded.with_start(&start)?,
+        None => loaded,
+    };
+    loaded.variants = build_variants(&loaded)?;
+    Ok(loaded)
+}
+
+/// The current value of an array field by its keys (`["initial", "velocity"]`), from the loaded scenario with its
+/// defaults: what an edit of one element of an unwritten array starts from.
+pub fn array_defaults(loaded: &Loaded) -> impl Fn(&[String]) -> Option<Vec<f64>> + '_ {
+    move |keys: &[String]| {
+        let v = toml::Value::try_from(&loaded.scenario).ok()?;
+        let mut cur = &v;
+        for k in keys {
+            cur = cur.get(k)?;
+        }
+        cur.as_array()?
+            .iter()
+            .map(|x| x.as_float().or(x.as_integer().map(|i| i as f64)))
+            .collect()
     }
+}
+
+/// Each `[[optimize.variant]]` as a scenario of its own: the source with the variant's numbers set and its pushes
+/// appended, loaded with the same free parameters. An error is located at the variant's entry.
+fn build_variants(loaded: &Loaded) -> Result<Vec<Loaded>, Error> {
+    let (path, text) = (&loaded.path, &loaded.source);
+    let defaults = array_defaults(loaded);
+    let mut out = Vec::new();
+    for (i, v) in loaded.scenario.optimize.variant.iter().enumerate() {
+        let at = format!("optimize.variant[{i}]");
+        let fail = |msg: String| invalid(path, text, &at, format!("variant `{}`: {msg}", v.name));
+        let mut source = text.clone();
+        for (key, &x) in &v.set {
+            if loaded.params.iter().any(|p| &p.name == key) {
+                return Err(fail(format!(
+                    "`{key}` is a free parameter; a variant may only change fixed numbers"
+                )));
+            }
+            let field = edit::FieldPath::parse(key).map_err(|m| fail(format!("`{key}`: {m}")))?;
+            source = edit::set_number(&source, &field, x, &defaults).map_err(|m| fail(format!("`{key}`: {m}")))?;
+        }
+        for p in &v.perturbation {
+            #[derive(serde::Serialize)]
+            struct Pushes<'a> {
+                perturbation: [&'a PerturbationSection; 1],
+            }
+            let t = toml::to_string(&Pushes { perturbation: [p] }).map_err(|e| fail(e.to_string()))?;
+            source = format!("{}\n{t}", source.trim_end());
+        }
+        // The variant's own text is generated: name the field, not a place in it.
+        let mut l = load_ranges(&source, loaded.sha256.clone(), path).map_err(|e| match e {
+            Error::Invalid { path, msg, .. } => fail(format!("`{path}`: {msg}")),
+            e => fail(e.to_string()),
+        })?;
+        let names = |l: &Loaded| l.params.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+        if names(&l) != names(loaded) {
+            return Err(fail("its free parameters differ from the scenario's".into()));
+        }
+        l.scenario.optimize.variant.clear();
+        out.push(l);
+    }
+    Ok(out)
 }
 
 /// [`load_source`] without `[optimize] start` (already applied, or overridden by an overlay).
@@ -860,6 +923,7 @@ fn finish_load(mut scenario: Scenario, text: &str, sha256: String, path: &Path) 
         model: Arc::new(model),
         source: text,
         params: Vec::new(),
+        variants: Vec::new(),
     })
 }
 

@@ -157,6 +157,27 @@ pub struct OptimizeSection {
     /// ≥ 0). Default 1.0 (in the studies' objective, −2 × push: 0.5 N·s per stance).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub runs_tolerance: Option<f64>,
+    /// Robust optimisation (`[[optimize.variant]]`, any number): every candidate is also rolled out in each
+    /// variant of the scenario, and its cost is the mean over the scenario and its variants (a candidate counts as
+    /// balanced only if it keeps balance in all of them). Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variant: Vec<VariantSection>,
+}
+
+/// `[[optimize.variant]]`: the scenario with some numbers changed and pushes added — a condition the control must
+/// also cope with (docs/optimiser.md, "Robust optimisation").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VariantSection {
+    /// Name (in errors and docs).
+    pub name: String,
+    /// Numbers to change, by dotted path (`"initial.velocity[0]" = 6.3`, `"contact.stiffness" = 2.5e5`); not a
+    /// free parameter. Default: none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub set: BTreeMap<String, f64>,
+    /// Pushes added (as `[[perturbation]]`). Default: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub perturbation: Vec<PerturbationSection>,
 }
 
 /// `[optimize] restarts`.
@@ -261,6 +282,7 @@ impl Default for OptimizeSection {
             runs: None,
             runs_from: None,
             runs_tolerance: None,
+            variant: Vec::new(),
         }
     }
 }

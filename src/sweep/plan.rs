@@ -482,17 +482,7 @@ pub fn point_text(loaded: &Loaded, plan: &Plan, p: &Point) -> Result<String, (us
 /// Current values of array fields (for inserting one element of an array that is not written; also the Python
 /// binding's `with_values`).
 pub fn defaults_of(loaded: &Loaded) -> impl Fn(&[String]) -> Option<Vec<f64>> + '_ {
-    move |keys: &[String]| {
-        let v = toml::Value::try_from(&loaded.scenario).ok()?;
-        let mut cur = &v;
-        for k in keys {
-            cur = cur.get(k)?;
-        }
-        cur.as_array()?
-            .iter()
-            .map(|x| x.as_float().or(x.as_integer().map(|i| i as f64)))
-            .collect()
-    }
+    scenario::array_defaults(loaded)
 }
 
 /// The loaded scenario of point `p` (its `[sweep]` section dropped; the scenario's path and SHA-256 kept).

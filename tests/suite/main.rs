@@ -32,4 +32,5 @@ mod strength_mix;
 mod sweep_plan;
 mod sweep_run;
 mod torque_bounds;
+mod variants;
 mod viewer;
