@@ -194,6 +194,9 @@ pub enum Command {
     Limits {
         /// A run folder with timeseries.csv and steps.csv (from simulate, run or optimize).
         run_dir: PathBuf,
+        /// First step examined (index in steps.csv; default 4, the steady steps). Lower it for a short run.
+        #[arg(long)]
+        from_step: Option<usize>,
     },
     /// Figures (SVG + 300-dpi PNG in RUN_DIR/figures/), the stride viewer (RUN_DIR/viewer.html) and OpenSim files
     /// (RUN_DIR/kinematics.mot, RUN_DIR/grf.sto), drawn from the run folder's files.
@@ -299,9 +302,9 @@ fn run_command(command: Command) -> Result<(), Error> {
             println!("{}", study::plateau::report(&findings, &sweep_dir));
             figures::figures_command(&sweep_dir, false)
         }
-        Command::Limits { run_dir } => {
-            let rows = study::limits::limits(&run_dir)?;
-            println!("{}", study::limits::report(&rows, &run_dir));
+        Command::Limits { run_dir, from_step } => {
+            let rows = study::limits::limits(&run_dir, from_step)?;
+            println!("{}", study::limits::report(&rows, &run_dir, from_step));
             Ok(())
         }
         Command::Figures { run_dir, verbose } => figures::figures_command(&run_dir, verbose),

@@ -1,6 +1,6 @@
 //! Which muscle groups bind (issue 17: "name the groups at their ceilings and the joint velocities"). For the
 //! sagittal groups of the stance leg and of the swing leg, over the steady steps of a run folder (`steps.csv` from
-//! the fifth step on, both legs), the share of the phase each group spends at full activation (≥ 0.95), and while
+//! the fifth step on, or from a step of choice for a short run; both legs), the share of the phase each group spends at full activation (≥ 0.95), and while
 //! it does: how fast its joint moves in the group's own (concentric) direction, how fast its contractile element
 //! shortens (series-elastic groups), and the joint torque delivered in the group's direction as a fraction of the
 //! joint's peak isometric torque `T0` that way (the single-joint group plus the two-joint units pulling the joint
@@ -45,10 +45,10 @@ pub struct LimitRow {
     pub group: String,
     /// Peak isometric torque of the joint in the group's direction (N·m): single-joint group plus two-joint units.
     pub t0_nm: f64,
-    /// Samples of the phase examined (both legs).
+    /// Samples of the phase examined (both legs; 0 when the run has no such phase from the first step examined).
     pub samples: usize,
-    /// Share of the phase at activation ≥ 0.95.
-    pub saturated_share: f64,
+    /// Share of the phase at activation ≥ 0.95; empty without samples.
+    pub saturated_share: Option<f64>,
     /// Mean joint velocity in the group's direction while saturated (rad/s, concentric positive); empty if never.
     pub joint_velocity: Option<f64>,
     /// Mean contractile-element shortening velocity while saturated (rad/s); empty for a rigid group or if never.
@@ -56,8 +56,8 @@ pub struct LimitRow {
     /// Mean net joint torque (every group and unit on the joint: co-contraction lowers it) in the group's
     /// direction while saturated, as a fraction of `t0_nm`; empty if never.
     pub torque_share: Option<f64>,
-    /// Highest joint velocity in the group's direction over the phase (rad/s).
-    pub peak_joint_velocity: f64,
+    /// Highest joint velocity in the group's direction over the phase (rad/s); empty without samples.
+    pub peak_joint_velocity: Option<f64>,
 }
 
 /// Peak isometric torque (N·m) of DOF `i` in the direction of `slot` (0 positive, 1 negative): its generator plus
@@ -75,14 +75,20 @@ fn joint_t0(model: &Model, i: usize, slot: usize) -> f64 {
     model.dofs[i].generators[slot].t_max + units
 }
 
-/// Sample windows `[from, to)` of `phase` for the leg with side suffix `side` over the steady steps.
-fn windows(stances: &[crate::export::tables::StanceRecord], t: &[f64], side: &str, phase: &str) -> Vec<(usize, usize)> {
+/// Sample windows `[from, to)` of `phase` for the leg with side suffix `side` over the steps from `first` on.
+fn windows(
+    stances: &[crate::export::tables::StanceRecord],
+    t: &[f64],
+    side: &str,
+    phase: &str,
+    first: usize,
+) -> Vec<(usize, usize)> {
     let foot = format!("foot_{side}");
     let at = |time: f64| t.partition_point(|&x| x < time - 1e-9);
     let mine: Vec<_> = stances
         .iter()
         .enumerate()
-        .filter(|(k, s)| *k >= STEADY_FROM && s.side == foot)
+        .filter(|(k, s)| *k >= first && s.side == foot)
         .map(|(_, s)| s)
         .collect();
     match phase {
@@ -97,8 +103,10 @@ fn windows(stances: &[crate::export::tables::StanceRecord], t: &[f64], side: &st
     }
 }
 
-/// The limits of the run folder `dir`; writes `dir/limits.csv`.
-pub fn limits(dir: &Path) -> Result<Vec<LimitRow>, Error> {
+/// The limits of the run folder `dir` over its steps from index `first` on (default [`STEADY_FROM`], the steady
+/// steps); writes `dir/limits.csv`.
+pub fn limits(dir: &Path, first: Option<usize>) -> Result<Vec<LimitRow>, Error> {
+    let first = first.unwrap_or(STEADY_FROM);
     let loaded = scenario::load(&dir.join("scenario.toml"))?;
     let model = &loaded.model;
     let ts = Table::read(&dir.join("timeseries.csv"))?;
@@ -122,7 +130,7 @@ pub fn limits(dir: &Path) -> Result<Vec<LimitRow>, Error> {
             let qd = ts.col(&format!("{dof}_vel"))?;
             let torque = ts.col(&format!("{dof}_torque"))?;
             let ce_vel = ts.get(&format!("{group}_{side}_ce_vel"));
-            for (a, b) in windows(&stances, t, side, phase) {
+            for (a, b) in windows(&stances, t, side, phase, first) {
                 for k in a..b {
                     n += 1;
                     peak = peak.max(dir_sign * qd[k]);
@@ -144,11 +152,11 @@ pub fn limits(dir: &Path) -> Result<Vec<LimitRow>, Error> {
             group: group.into(),
             t0_nm: t0,
             samples: n,
-            saturated_share: if n > 0 { sat as f64 / n as f64 } else { f64::NAN },
+            saturated_share: (n > 0).then(|| sat as f64 / n as f64),
             joint_velocity: mean(vel, sat),
             ce_velocity: mean(ce, ce_n),
             torque_share: mean(tq, sat),
-            peak_joint_velocity: peak,
+            peak_joint_velocity: (n > 0).then_some(peak),
         });
     }
     write_atomic(&dir.join("limits.csv"), &rows_csv(&rows)?)?;
@@ -156,13 +164,13 @@ pub fn limits(dir: &Path) -> Result<Vec<LimitRow>, Error> {
 }
 
 /// The rows as a plain-text table for the terminal.
-pub fn report(rows: &[LimitRow], dir: &Path) -> String {
+pub fn report(rows: &[LimitRow], dir: &Path, first: Option<usize>) -> String {
     let opt = |x: Option<f64>, p: usize| x.map_or("—".to_string(), |v| format!("{v:.p$}"));
     let mut s = format!(
-        "{}: steady steps (from the {}th), both legs; saturated = activation ≥ {SATURATED}\n\
+        "{}: steps from index {} on, both legs; saturated = activation ≥ {SATURATED}\n\
          {:<7} {:<10} {:>7} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
         dir.display(),
-        STEADY_FROM + 1,
+        first.unwrap_or(STEADY_FROM),
         "phase",
         "group",
         "T0 N·m",
@@ -174,15 +182,15 @@ pub fn report(rows: &[LimitRow], dir: &Path) -> String {
     );
     for r in rows {
         s += &format!(
-            "{:<7} {:<10} {:>7.0} {:>9.0}% {:>10} {:>10} {:>10} {:>10.1}\n",
+            "{:<7} {:<10} {:>7.0} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
             r.phase,
             r.group,
             r.t0_nm,
-            100.0 * r.saturated_share,
+            opt(r.saturated_share.map(|x| 100.0 * x), 0) + "%",
             opt(r.joint_velocity, 1),
             opt(r.ce_velocity, 1),
             opt(r.torque_share, 2),
-            r.peak_joint_velocity
+            opt(r.peak_joint_velocity, 1)
         );
     }
     s + "ω in rad/s in the group's own (concentric) direction, means while saturated; limits.csv has the numbers"
