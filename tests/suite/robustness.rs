@@ -1,6 +1,7 @@
-//! The robustness variants of the shipped sprinter (issue 17 item 4; `scenarios/robustness/`, written by
-//! `tools/robustness_variants.py`): each is `scenarios/sprint.toml` with exactly its one change, so that a variant
-//! cannot drift from the sprinter it tests. How the shipped sprinter fares on them is in docs/sprint.md.
+//! Generated scenario families of issue 17, each checked against the scenario it derives from so that none can
+//! drift: the robustness variants of the shipped sprinter (item 4; `scenarios/robustness/`, written by
+//! `tools/robustness_variants.py`) and the ablation arms (item 5; `scenarios/ablation/`, written by
+//! `tools/ablation_scenarios.py`). How the sprinters fare on them is in docs/sprint.md.
 
 use std::path::Path;
 
@@ -67,5 +68,58 @@ fn each_robustness_variant_is_the_shipped_sprinter_with_its_one_change() {
                 path.display()
             );
         }
+    }
+}
+
+/// The ablation arms (issue 17 item 5; `scenarios/ablation/`, written by `tools/ablation_scenarios.py`): each is
+/// the probe at 9 m/s (`scenarios/sprint_elastic_probe9.toml`) as a best-of-3 optimisation from the probe's best,
+/// with exactly its body change, so that the arms differ in the body only.
+#[test]
+fn each_ablation_arm_is_the_probe_with_only_its_body_changed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut base = table(&root.join("scenarios/sprint_elastic_probe9.toml"));
+    let opt = base["optimize"].as_table_mut().unwrap();
+    opt.insert(
+        "start".into(),
+        "../../results/sprint_elastic_probe9/best_at_12000.toml".into(),
+    );
+    opt.insert("max_evals".into(), 4000.into());
+    opt.insert("runs".into(), 3.into());
+    let arm = |athlete: &[(&str, toml::Value)], strength: &[(&str, toml::Value)]| {
+        let mut t = base.clone();
+        for (k, v) in athlete {
+            t["athlete"].as_table_mut().unwrap().insert(k.to_string(), v.clone());
+        }
+        for (k, v) in strength {
+            t["strength"].as_table_mut().unwrap().insert(k.to_string(), v.clone());
+        }
+        t
+    };
+    let off = toml::Value::Boolean(false);
+    let dyno = toml::Value::String("dynamometer".into());
+    for (file, expected) in [
+        ("all_on.toml", arm(&[], &[])),
+        ("rigid_tendons.toml", arm(&[], &[("series_elastic", off.clone())])),
+        ("no_two_joint.toml", arm(&[], &[("two_joint", off.clone())])),
+        ("no_toe.toml", arm(&[("toe", off.clone())], &[])),
+        ("untrained.toml", arm(&[("profile", dyno.clone())], &[])),
+        (
+            "previous_body.toml",
+            arm(
+                &[("profile", dyno.clone()), ("toe", off.clone())],
+                &[
+                    ("series_elastic", off.clone()),
+                    ("two_joint", off.clone()),
+                    ("velocity", toml::Value::Float(2.0)),
+                ],
+            ),
+        ),
+    ] {
+        let got = table(&root.join("scenarios/ablation").join(file));
+        assert_eq!(
+            got, expected,
+            "{file}: not the probe plus its body change (tools/ablation_scenarios.py)"
+        );
+        sprintlab::scenario::load(&root.join("scenarios/ablation").join(file)).unwrap_or_else(|e| panic!("{e}"));
     }
 }
