@@ -433,13 +433,15 @@ pub fn scenarios(dir: Option<&Path>) -> Result<String, Error> {
     let mut out = String::new();
     for f in &files {
         let text = std::fs::read_to_string(f).map_err(|e| Error::io(f, e))?;
-        out += &format!("{:width$}  {}\n", f.display(), first_sentence(&text));
+        // One terminal line of at most 130 characters, however long the longest name.
+        let room = 128usize.saturating_sub(width).max(40);
+        out += &format!("{:width$}  {}\n", f.display(), first_sentence(&text, room));
     }
     Ok(out)
 }
 
-/// The first sentence of a file's leading `#` comment block (at most 90 characters, then `…`).
-fn first_sentence(text: &str) -> String {
+/// The first sentence of a file's leading `#` comment block (at most `max` characters, the last one `…` when cut).
+fn first_sentence(text: &str, max: usize) -> String {
     let comment: Vec<&str> = text
         .lines()
         .map(str::trim)
@@ -453,8 +455,8 @@ fn first_sentence(text: &str) -> String {
         Some(i) => &joined[..=i],
         None => joined.as_str(),
     };
-    if sentence.chars().count() > 90 {
-        format!("{}…", sentence.chars().take(89).collect::<String>().trim_end())
+    if sentence.chars().count() > max {
+        format!("{}…", sentence.chars().take(max - 1).collect::<String>().trim_end())
     } else if sentence.is_empty() {
         "(no leading comment)".to_string()
     } else {
