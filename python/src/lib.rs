@@ -405,7 +405,7 @@ impl Scenario {
         }
         let l = self.loaded.clone();
         let loaded = call(py, move || {
-            let defaults = sprintlab::sweep::plan::defaults_of(&l);
+            let defaults = sprintlab::scenario::array_defaults(&l);
             let mut text = l.source.clone();
             for (key, value) in &edits {
                 let bad = |m: String| scenario::invalid(&l.path, &text, key, m);

@@ -188,8 +188,11 @@ fn is_one(x: &f64) -> bool {
     *x == 1.0
 }
 
+/// Default of [`SprintParams::pre_delay`] (s).
+const PRE_DELAY: f64 = 0.05;
+
 fn is_default_pre_delay(x: &f64) -> bool {
-    *x == 0.05
+    *x == PRE_DELAY
 }
 
 impl Default for SprintParams {
@@ -250,7 +253,7 @@ impl Default for SprintParams {
             torso_excitation: 1.0,
             push_speed_gain: 0.0,
             initial_swing_time: 0.15,
-            pre_delay: 0.05,
+            pre_delay: PRE_DELAY,
             pre_knee_amp: 0.0,
             pre_ankle_amp: 0.0,
             retract_hip_amp: 0.0,

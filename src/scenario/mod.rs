@@ -933,7 +933,7 @@ fn finish_load(mut scenario: Scenario, text: &str, sha256: String, path: &Path) 
 fn resolve_perturbations(s: &mut Scenario, model: &Model, path: &Path, text: &str) -> Result<(), Error> {
     let seed = s.run.seed;
     for (i, pt) in s.perturbation.iter_mut().enumerate() {
-        if !model.segments.iter().any(|g| g.name == pt.segment) {
+        if model.segment_index(&pt.segment).is_none() {
             let names: Vec<&str> = model.segments.iter().map(|g| g.name.as_str()).collect();
             return Err(invalid(
                 path,
@@ -1238,12 +1238,7 @@ impl Loaded {
     /// The simulator for this scenario.
     pub fn simulator(&self) -> Simulator {
         let pushes = self.scenario.perturbation.iter().map(|p| Push {
-            segment: self
-                .model
-                .segments
-                .iter()
-                .position(|g| g.name == p.segment)
-                .expect("checked at load"),
+            segment: self.model.segment_index(&p.segment).expect("checked at load"),
             force: p.force,
             start: p.start.expect("resolved at load"),
             duration: p.duration,

@@ -819,21 +819,20 @@ impl Simulator {
                 ws.q_force = DVector::zeros(nd);
             }
             ws.q_force.fill(0.0);
-            // Gravity: Σ J_lin,iᵀ m_i g.
-            for l in mb.links() {
-                let rb = &s.sets.bodies[l.rigid_body_handle()];
-                let j = mb.body_jacobian(l.link_id());
-                let f = g * rb.mass();
+            // Generalized force of a force `f` (N) at link `link`'s centre of mass: J_lin,iᵀ f.
+            let mut add_force = |link: usize, f: Vector| {
+                let j = mb.body_jacobian(link);
                 for c in 0..nd {
                     ws.q_force[c] += j[(0, c)] * f.x + j[(1, c)] * f.y + j[(2, c)] * f.z;
                 }
+            };
+            // Gravity: Σ J_lin,iᵀ m_i g.
+            for l in mb.links() {
+                add_force(l.link_id(), g * s.sets.bodies[l.rigid_body_handle()].mass());
             }
-            // External pushes, as gravity: J_lin,iᵀ f (the contact solve must see every force of the step).
+            // External pushes, as gravity (the contact solve must see every force of the step).
             for p in self.pushes.iter().filter(|p| p.acts_at(s.t)) {
-                let j = mb.body_jacobian(layout.segment_link[p.segment]);
-                for c in 0..nd {
-                    ws.q_force[c] += j[(0, c)] * p.force[0] + j[(1, c)] * p.force[1] + j[(2, c)] * p.force[2];
-                }
+                add_force(layout.segment_link[p.segment], Vector::from(p.force));
             }
             let qd = mb.generalized_velocity();
             for (i, dl) in layout.dof.iter().enumerate() {

@@ -469,7 +469,7 @@ fn range(loaded: &Loaded, j: usize, v: &SweepVary, what: &str) -> Result<(f64, f
 /// The scenario text of point `p`: the varied fields and `run.seed` set in the original text. `Err((j, msg))`
 /// names the entry (`usize::MAX` for `run.seed`).
 pub fn point_text(loaded: &Loaded, plan: &Plan, p: &Point) -> Result<String, (usize, String)> {
-    let defaults = defaults_of(loaded);
+    let defaults = scenario::array_defaults(loaded);
     let mut text = loaded.source.clone();
     for (j, (path, &x)) in plan.paths.iter().zip(&p.values).enumerate() {
         let fp = FieldPath::parse(path).map_err(|m| (j, m))?;
@@ -477,12 +477,6 @@ pub fn point_text(loaded: &Loaded, plan: &Plan, p: &Point) -> Result<String, (us
     }
     let seed = FieldPath::parse("run.seed").expect("valid path");
     set_literal(&text, &seed, &p.seed.to_string(), &defaults).map_err(|m| (usize::MAX, m))
-}
-
-/// Current values of array fields (for inserting one element of an array that is not written; also the Python
-/// binding's `with_values`).
-pub fn defaults_of(loaded: &Loaded) -> impl Fn(&[String]) -> Option<Vec<f64>> + '_ {
-    scenario::array_defaults(loaded)
 }
 
 /// The loaded scenario of point `p` (its `[sweep]` section dropped; the scenario's path and SHA-256 kept).
@@ -504,7 +498,7 @@ fn entry_error(loaded: &Loaded, j: usize, value_at: Option<&str>, m: String) -> 
 /// Tries every value of every entry (the others at the scenario's own values), then the first point whole, and
 /// reports the first one the scenario refuses at its entry.
 fn check_values(loaded: &Loaded, plan: &Plan) -> Result<(), Error> {
-    let defaults = defaults_of(loaded);
+    let defaults = scenario::array_defaults(loaded);
     let s = &plan.section;
     for (j, path) in plan.paths.iter().enumerate() {
         let fp = FieldPath::parse(path).map_err(|m| entry_error(loaded, j, None, m))?;
