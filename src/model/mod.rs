@@ -519,9 +519,12 @@ fn build_units(
                 }
                 let sign = if k1 == 0 { 1.0 } else { -1.0 };
                 let sign2 = if k2 == 0 { 1.0 } else { -1.0 };
+                let e2 = sign * sign2 * r.ratio;
                 let mut params = dofs[i1].generators[k1].params.clone();
                 params.group = r.unit.clone();
                 params.t_iso_nm_per_kg = t_iso;
+                // f(θ₁ + e₂·(θ₂ − ref)) = f(Q − e₂·ref): the curve's peak moves to peak + e₂·ref on Q.
+                params.peak_angle += e2 * r.reference;
                 let strength = strengths.factor(&r.unit);
                 let t_max = strength * t_iso * mass;
                 two.push(units::Unit {
@@ -533,7 +536,7 @@ fn build_units(
                     t_max,
                     sign,
                     // Torque s·e₂·T on the secondary DOF must pull in the secondary group's direction.
-                    joints: vec![(i1, 1.0), (i2, sign * sign2 * r.ratio)],
+                    joints: vec![(i1, 1.0), (i2, e2)],
                     drive: (i1, k1),
                     tendon: tendon::Tendon {
                         t0: t_max,

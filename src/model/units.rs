@@ -26,6 +26,8 @@ pub const STRETCH_RANGE: [f64; 2] = [0.001, 2.0];
 pub const RATIO_RANGE: [f64; 2] = [0.0, 3.0];
 /// Allowed two-joint strength share (fraction of the primary group's `T_iso`).
 pub const SHARE_RANGE: [f64; 2] = [0.0, 0.95];
+/// Allowed two-joint reference posture of the secondary joint (rad).
+pub const REFERENCE_RANGE: [f64; 2] = [-1.6, 2.6];
 
 /// `[strength.units.<group>]`: a muscle group's or two-joint unit's settings, each overriding the tables.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -48,6 +50,11 @@ pub struct UnitSpec {
     /// mono-articular groups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share: Option<f64>,
+    /// Two-joint units only: the secondary joint's angle at which the primary group's torque–angle curve applies
+    /// (rad, DOF convention), −1.6–2.6; the unit is strongest where `θ_primary + e·(θ_secondary − reference)` is at
+    /// the group's peak angle. Default: the table's `reference_rad`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<f64>,
 }
 
 /// One row of the series-elastic table.
@@ -82,6 +89,8 @@ pub struct TwoJointRow {
     pub toe: bool,
     /// Contributor named in the table.
     pub contributor: String,
+    /// Secondary joint angle of the primary group's measured curve (rad).
+    pub reference: f64,
 }
 
 fn rows(text: &str, origin: &str, ncols: usize) -> Result<Vec<(usize, Vec<String>)>, Error> {
@@ -132,7 +141,7 @@ pub fn parse_sec(text: &str, origin: &str) -> Result<BTreeMap<String, SecRow>, E
 
 /// Parses a two-joint table (see the shipped file's header for the columns).
 pub fn parse_two_joint(text: &str, origin: &str) -> Result<Vec<TwoJointRow>, Error> {
-    rows(text, origin, 10)?
+    rows(text, origin, 11)?
         .into_iter()
         .map(|(line, c)| {
             Ok(TwoJointRow {
@@ -146,6 +155,7 @@ pub fn parse_two_joint(text: &str, origin: &str) -> Result<Vec<TwoJointRow>, Err
                 stretch: num(origin, line, &c, 7)?,
                 toe: num(origin, line, &c, 8)? != 0.0,
                 contributor: c[9].clone(),
+                reference: num(origin, line, &c, 10)?,
             })
         })
         .collect()
@@ -170,6 +180,7 @@ pub fn two_joint_rows(units: &BTreeMap<String, UnitSpec>) -> Vec<TwoJointRow> {
             r.share = u.share.unwrap_or(r.share);
             r.stretch = u.stretch.unwrap_or(r.stretch);
             r.toe = u.toe.unwrap_or(r.toe);
+            r.reference = u.reference.unwrap_or(r.reference);
         }
     }
     rows

@@ -357,8 +357,15 @@ fn check_units(s: &Scenario, file: &Path, text: &str, table: &GeneratorTable) ->
             if let Some(x) = u.share {
                 within(&format!("{p}.share"), x, units::SHARE_RANGE, false, "")?;
             }
+            if let Some(x) = u.reference {
+                within(&format!("{p}.reference"), x, units::REFERENCE_RANGE, false, " rad")?;
+            }
         } else {
-            for (key, set) in [("ratio", u.ratio.is_some()), ("share", u.share.is_some())] {
+            for (key, set) in [
+                ("ratio", u.ratio.is_some()),
+                ("share", u.share.is_some()),
+                ("reference", u.reference.is_some()),
+            ] {
                 if set {
                     return Err(invalid(
                         file,

@@ -102,6 +102,7 @@ const CASES: &[Case] = &[
     case("tendon_stretch_zero.toml", 6, 11, "strength.units.ankle_pf.stretch", "must be a number in [0.001, 2] rad; got 0"),
     case("two_joint_ratio_on_single_joint_group.toml", 4, 9, "strength.units.knee_ext.ratio", "allowed only for gastrocnemius, hamstrings, rectus_femoris"),
     case("two_joint_share_too_large.toml", 6, 9, "strength.units.hamstrings.share", "must be a number in [0, 0.95]; got 0.99"),
+    case("two_joint_reference_out_of_range.toml", 6, 13, "strength.units.hamstrings.reference", "must be a number in [-1.6, 2.6] rad; got 3.5"),
     case("two_joint_shares_exceed_knee_flexors.toml", 3, 24, "strength.units.hamstrings", "take 5.062 N·m/kg out of `knee_flex`, which has 2"),
     case("initial_rates_unknown_dof.toml", 5, 39, "initial.rates.knee_x", "unknown DOF `knee_x`; the model's DOFs are"),
     case("initial_rate_too_fast.toml", 4, 20, "initial.rates.knee_l", "must be a number in [-50, 50]; got 80"),

@@ -114,6 +114,15 @@ fn each_ablation_arm_is_the_probe_with_only_its_body_changed() {
                 ],
             ),
         ),
+        ("push_strong.toml", arm(&[], &[("push", toml::Value::Float(1.3))])),
+        ("fast_muscles.toml", arm(&[], &[("velocity", toml::Value::Float(1.5))])),
+        (
+            "hamstrings_knee_ref.toml",
+            arm(
+                &[],
+                &[("units", toml::toml! { hamstrings = { reference = 1.0 } }.into())],
+            ),
+        ),
     ] {
         let got = table(&root.join("scenarios/ablation").join(file));
         assert_eq!(

@@ -251,6 +251,51 @@ fn two_joint_units_put_ratio_times_their_torque_on_the_second_joint() {
     }
 }
 
+/// A two-joint unit's reference posture is the secondary joint angle at which its primary group's torque–angle
+/// curve applies: hamstrings referenced at a flexed knee K are, at knee K, exactly as strong over the hip's range as
+/// the default hamstrings are with the knee straight, and the compiled hip and knee flexor totals do not change.
+#[test]
+fn hamstrings_referenced_at_a_flexed_knee_are_at_that_knee_as_strong_as_the_default_with_the_knee_straight() {
+    let model = |extra: &str| {
+        let text = format!(
+            "[strength]\ntwo_joint = true\n{extra}[controller]\nkind = \"hold-posture\"\n[run]\nduration = 0.1\n"
+        );
+        scenario::load_text(&text, Path::new("reference.toml"))
+            .expect("valid scenario")
+            .model
+    };
+    let (plain, flexed) = (model(""), model("[strength.units.hamstrings]\nreference = 1.2\n"));
+    let unit = |m: &sprintlab::model::Model| m.units.iter().find(|u| u.name == "hamstrings_r").unwrap().clone();
+    let (u0, u1) = (unit(&plain), unit(&flexed));
+    let (hip, knee) = (
+        plain.dof_index("hip_flex_r").unwrap(),
+        plain.dof_index("knee_r").unwrap(),
+    );
+    let mut q = vec![0.0; plain.dofs.len()];
+    let mut checked = 0;
+    for h in [-0.4, -0.1, 0.2, 0.5, 0.9, 1.3] {
+        q[hip] = h;
+        q[knee] = 0.0;
+        let f0 = u0.params.f_angle(u0.coordinate(&q));
+        q[knee] = 1.2;
+        let f1 = u1.params.f_angle(u1.coordinate(&q));
+        assert!((f1 - f0).abs() < 1e-12, "hip {h}: {f1} vs {f0}");
+        checked += usize::from(f0 > 0.1);
+        // With the knee at 1.2 rad the default unit is the weaker one (the knee's flexion shortens it).
+        assert!(u0.params.f_angle(u0.coordinate(&q)) <= f1, "hip {h}");
+    }
+    assert!(
+        checked >= 4,
+        "the comparison must cover the curve, not its clipped tails"
+    );
+    assert_eq!((u0.t_max, u0.joints.clone()), (u1.t_max, u1.joints.clone()));
+    for (a, b) in plain.dofs.iter().zip(&flexed.dofs) {
+        for (ga, gb) in a.generators.iter().zip(&b.generators) {
+            assert_eq!(ga.t_max, gb.t_max, "{}", a.name);
+        }
+    }
+}
+
 /// The default athlete with series-elastic and two-joint generators (one-piece feet) stands on its generators:
 /// mean vertical ground force over 0.5–1.5 s is body weight within 1 %.
 #[test]
