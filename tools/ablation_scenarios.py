@@ -3,7 +3,8 @@
 with ranges and a warm start) re-optimised on six bodies — (a) everything on, (b) rigid tendons, (c) no two-joint
 generators, (d) no toe joint, (e) the untrained (dynamometer) profile, (f) the previous body (the first wave's:
 rigid generators, no units, one-piece foot, dynamometer profile with `velocity = 2`), and two arms that test which
-limit binds (a stronger pushing side; faster muscles; the hamstrings referenced at a flexed knee) — each as best-of-3
+limit binds (a stronger pushing side; faster muscles; the hamstrings referenced at a flexed knee; a stronger swing
+side; every contributor stronger) — each as best-of-3
 independent CMA-ES runs with BIPOP restarts. tests/suite/robustness.rs checks that each file is the base plus its
 body change.
 
@@ -44,6 +45,14 @@ ARMS = [
         {"units": "{ hamstrings = { reference = 1.0 } }"},
     ),
     ("fast_muscles", "every group's omega_max 50 % higher (velocity = 1.5)", {}, {"velocity": "1.5"}),
+    # The coaching claim at the probe: the swing side alone, and every contributor, 30 % stronger.
+    ("swing_strong", "the swing side 30 % stronger (swing = 1.3)", {}, {"swing": "1.3"}),
+    (
+        "all_strong",
+        "every contributor 30 % stronger (push = swing = arms = torso = 1.3)",
+        {},
+        {"push": "1.3", "swing": "1.3", "arms": "1.3", "torso": "1.3"},
+    ),
 ]
 
 

@@ -11,7 +11,11 @@ import json
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "results" / "ablation"
-ARMS = ["all_on", "rigid_tendons", "no_two_joint", "no_toe", "untrained", "previous_body"]
+ARMS = [
+    "all_on", "rigid_tendons", "no_two_joint", "no_toe", "untrained", "previous_body",
+    # which limit binds: the causal arms
+    "push_strong", "fast_muscles", "hamstrings_knee_ref", "swing_strong", "all_strong",
+]
 
 
 def fmt(xs, p=2):

@@ -116,6 +116,14 @@ fn each_ablation_arm_is_the_probe_with_only_its_body_changed() {
         ),
         ("push_strong.toml", arm(&[], &[("push", toml::Value::Float(1.3))])),
         ("fast_muscles.toml", arm(&[], &[("velocity", toml::Value::Float(1.5))])),
+        ("swing_strong.toml", arm(&[], &[("swing", toml::Value::Float(1.3))])),
+        (
+            "all_strong.toml",
+            arm(
+                &[],
+                &["push", "swing", "arms", "torso"].map(|c| (c, toml::Value::Float(1.3))),
+            ),
+        ),
         (
             "hamstrings_knee_ref.toml",
             arm(
