@@ -88,6 +88,11 @@ pub struct StepRow {
     /// Forward COM speed dip during contact: (speed at touchdown − lowest speed in contact) / speed at
     /// touchdown (dimensionless; speeds from COM positions one simulation step apart).
     pub contact_speed_dip: f64,
+    /// Touchdown distance: how far the stance foot's ankle is ahead of the COM at touchdown, forward positive (m).
+    pub touchdown_distance: f64,
+    /// Forward velocity of the stance foot's ankle over the simulation step before touchdown (m/s): how far the
+    /// swing leg's retraction brought the foot towards rest relative to the ground (0 = landing still).
+    pub foot_touchdown_speed: f64,
     /// Peak torque of each muscle group over the step, both sides, by group name (N·m/kg).
     pub peak_group_torque_nm_per_kg: Vec<(String, f64)>,
     /// Per joint DOF of the stance leg (name without the side suffix: `hip_flex`, `knee`, `ankle`, `mtp`…), the
@@ -234,6 +239,16 @@ impl StepRecorder {
                 _ => f64::NAN,
             };
             let mean_of = |f: &dyn Fn(&Sample) -> f64, ss: &[Sample]| ss.iter().map(f).sum::<f64>() / ss.len() as f64;
+            // The first contact sample and the two before it (a run that starts in contact has none before).
+            let at_touchdown = self.samples.get(i0);
+            let touchdown_distance = at_touchdown.map_or(f64::NAN, |s| s.foot_x[st.foot] - s.com_x);
+            let foot_touchdown_speed = match (i0.checked_sub(2).map(|i| &self.samples[i]), i0.checked_sub(1)) {
+                (Some(a), Some(b)) => {
+                    let b = &self.samples[b];
+                    (b.foot_x[st.foot] - a.foot_x[st.foot]) / (b.t - a.t)
+                }
+                _ => f64::NAN,
+            };
             out.push(StepRow {
                 step: k,
                 side: st.foot_name.clone(),
@@ -256,6 +271,8 @@ impl StepRecorder {
                 trunk_yaw_range: range(&|s| s.trunk_yaw, step),
                 net_horizontal_impulse: st.propulsive_impulse + st.braking_impulse,
                 contact_speed_dip,
+                touchdown_distance,
+                foot_touchdown_speed,
                 peak_group_torque_nm_per_kg: peaks,
                 joint_work_j: self.joint_work(st.foot, contact),
                 tendon_j: (!model.units.is_empty()).then(|| self.tendon_exchange(st.foot, with_before)),
@@ -364,6 +381,8 @@ pub const COLUMNS: &[StepColumn] = &[
     ("trunk_yaw_range", |r| r.trunk_yaw_range),
     ("net_horizontal_impulse", |r| r.net_horizontal_impulse),
     ("contact_speed_dip", |r| r.contact_speed_dip),
+    ("touchdown_distance", |r| r.touchdown_distance),
+    ("foot_touchdown_speed", |r| r.foot_touchdown_speed),
 ];
 
 impl StepRow {

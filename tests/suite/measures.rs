@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use sprintlab::measure::{pelvis_height, BalanceChecker, BalanceLimits, BalanceLoss, BalanceReason, PushMeter};
+use sprintlab::measure::{
+    pelvis_height, BalanceChecker, BalanceLimits, BalanceLoss, BalanceReason, PushMeter, StepRecorder,
+};
 use sprintlab::scenario;
 
 /// What a rollout measured.
@@ -106,6 +108,51 @@ fn drop_landing_touches_down_at_the_free_fall_time() {
     if let Some(l) = &r.loss {
         eprintln!("drop 0.3 m: {l}");
     }
+}
+
+/// A body that falls 0.3 m while gliding forward at 3 m/s with its posture held keeps its shape in the air: its
+/// first stance's row reports the ankle's forward speed just before touchdown as the glide speed, and the touchdown
+/// distance as the ankle's lead over the COM in the start posture (rigid translation). The first would read lower
+/// if it were taken in contact, where friction stops the foot.
+#[test]
+fn a_gliding_drop_lands_with_the_glide_speed_and_the_start_postures_ankle_lead() {
+    let text = "[initial]\ndrop_height = 0.3\nvelocity = [3.0, 0.0, 0.0]\nangles = { hip_flex_r = 0.4, knee_r = 0.3, \
+                hip_flex_l = -0.2, knee_l = 0.5 }\n[controller]\nkind = \"hold-posture\"\n[run]\nduration = 0.35\n";
+    let loaded = scenario::load_text(text, Path::new("x.toml")).expect("valid scenario");
+    let sim = loaded.simulator();
+    let mut state = loaded.initial_state(&sim);
+    let foot = sim.model.segment_index("foot_r").unwrap();
+    let lead0 = sim.segment_pose(&state, foot).0.x - sim.measures(&state).com[0];
+    let mut ctrl = loaded.controller();
+    let mut ws = sim.workspace();
+    let mut meter = PushMeter::new(&sim.model);
+    let mut rec = StepRecorder::new(&sim.model);
+    let steps = (loaded.scenario.run.duration / sim.world.dt).round() as u64;
+    for _ in 0..steps {
+        let r = sim.step(&mut state, &mut ws, ctrl.as_mut());
+        meter.feed(r.t, sim.world.dt, &r);
+        rec.feed(&sim, &state, &r);
+    }
+    let rows = rec.rows(&sim.model, &meter.stances());
+    let first = rows.iter().find(|r| r.side == "foot_r").expect("the right foot lands");
+    eprintln!(
+        "gliding drop: touchdown {:.3} s, ankle speed before it {:.4} m/s, ankle lead {:.4} m (start {lead0:.4} m)",
+        first.touchdown, first.foot_touchdown_speed, first.touchdown_distance
+    );
+    assert!(
+        first.touchdown > 0.2,
+        "it must land from the drop, not start in contact"
+    );
+    assert!(
+        (first.foot_touchdown_speed - 3.0).abs() < 0.02,
+        "{}",
+        first.foot_touchdown_speed
+    );
+    assert!(
+        (first.touchdown_distance - lead0).abs() < 0.01,
+        "{} vs {lead0}",
+        first.touchdown_distance
+    );
 }
 
 #[test]
