@@ -22,18 +22,23 @@ def fmt(xs, p=2):
     return f"{min(xs):.{p}f}–{max(xs):.{p}f}"
 
 
-print("| arm | runs done | best cost (best run) | cost, 3 runs | mean speed of the best run (m/s) | mean speed, 3 runs | final speed, 3 runs | runs that kept balance |")
-print("|---|---|---|---|---|---|---|---|")
-for arm in ARMS:
-    runs = sorted((ROOT / arm / "runs").glob("run-*"))
-    done = [r for r in runs if (r / "summary.json").is_file()]
-    if not done:
-        print(f"| {arm} | 0 | — | — | — | — | — | — |")
-        continue
-    ms = [json.loads((r / "summary.json").read_text())["measures"] for r in done]
-    costs = [m["cost"] for m in ms]
-    k = costs.index(min(costs))
-    mean = [m["mean_speed"] for m in ms]
-    final = [m["final_speed"] for m in ms]
-    kept = sum(m["balance_lost"] is None for m in ms)
-    print(f"| {arm} | {len(done)} of 3 | {costs[k]:.2f} | {fmt(costs)} | {mean[k]:.2f} | {fmt(mean)} | {fmt(final)} | {kept} of {len(done)} |")
+def main():
+    print("| arm | runs done | best cost (best run) | cost, 3 runs | mean speed of the best run (m/s) | mean speed, 3 runs | final speed, 3 runs | runs that kept balance |")
+    print("|---|---|---|---|---|---|---|---|")
+    for arm in ARMS:
+        runs = sorted((ROOT / arm / "runs").glob("run-*"))
+        done = [r for r in runs if (r / "summary.json").is_file()]
+        if not done:
+            print(f"| {arm} | 0 | — | — | — | — | — | — |")
+            continue
+        ms = [json.loads((r / "summary.json").read_text())["measures"] for r in done]
+        costs = [m["cost"] for m in ms]
+        k = costs.index(min(costs))
+        mean = [m["mean_speed"] for m in ms]
+        final = [m["final_speed"] for m in ms]
+        kept = sum(m["balance_lost"] is None for m in ms)
+        print(f"| {arm} | {len(done)} of 3 | {costs[k]:.2f} | {fmt(costs)} | {mean[k]:.2f} | {fmt(mean)} | {fmt(final)} | {kept} of {len(done)} |")
+
+
+if __name__ == "__main__":
+    main()
