@@ -2,7 +2,7 @@
 //! columns only) reproduces the unpatched crate's outputs byte for byte: the sprint (contact, flight, 6 s), the
 //! 5 cm drop (impact) and the zero-g whirl (large velocities, every Coriolis term), against SHA-256 sums of the
 //! unpatched build's `timeseries.csv` and `steps.csv` stored in tests/sparse_mass_matrix/unpatched_sha256.txt
-//! (`steps.csv` up to its joint-work columns, which were appended later).
+//! (`steps.csv` without the columns appended later: joint work, touchdown measures).
 
 use std::path::Path;
 use std::process::Command;
@@ -28,20 +28,23 @@ fn unpatched_sums() -> Vec<(String, String, String)> {
         .collect()
 }
 
-/// `steps.csv` without the per-joint work columns appended after the stored sums were taken (`work_*`, issue 16;
-/// every column before them is as the unpatched build wrote it, and the work derives from the torques and
-/// velocities that `timeseries.csv`'s sums cover).
-fn without_joint_work(bytes: &[u8]) -> Vec<u8> {
+/// Columns of `steps.csv` appended after the stored sums were taken: the per-joint work (`work_*`, issue 16) and
+/// the touchdown measures (issue 17). Every other column is as the unpatched build wrote it, and these derive from
+/// the torques, velocities and positions that `timeseries.csv`'s sums cover.
+fn added_later(column: &str) -> bool {
+    column.starts_with("work_") || column == "touchdown_distance" || column == "foot_touchdown_speed"
+}
+
+/// `steps.csv` without the columns [`added_later`].
+fn without_later_columns(bytes: &[u8]) -> Vec<u8> {
     let text = std::str::from_utf8(bytes).expect("UTF-8");
     let header: Vec<&str> = text.lines().next().expect("a header").split(',').collect();
-    let keep = header
-        .iter()
-        .position(|c| c.starts_with("work_"))
-        .unwrap_or(header.len());
+    let keep: Vec<usize> = (0..header.len()).filter(|&i| !added_later(header[i])).collect();
     let mut out = String::new();
     for line in text.lines() {
         let fields: Vec<&str> = line.split(',').collect();
-        out.push_str(&fields[..keep].join(","));
+        let kept: Vec<&str> = keep.iter().map(|&i| fields[i]).collect();
+        out.push_str(&kept.join(","));
         out.push('\n');
     }
     out.into_bytes()
@@ -76,7 +79,7 @@ fn sparse_mass_matrix_reproduces_the_unpatched_rapier_byte_for_byte() {
         }
         let mut bytes = std::fs::read(out.join(file)).unwrap();
         if file == "steps.csv" {
-            bytes = without_joint_work(&bytes);
+            bytes = without_later_columns(&bytes);
         }
         assert!(
             bytes.len() > 1_000,
