@@ -296,6 +296,63 @@ fn hamstrings_referenced_at_a_flexed_knee_are_at_that_knee_as_strong_as_the_defa
     }
 }
 
+/// The documented comparison of the hamstrings' reference posture with two measurements (docs/sprint.md, "The
+/// hamstrings' reference posture"): isometric capacity of the sprinter profile at full activation, the single-joint
+/// group's and the hamstrings unit's `T0·f` summed. Hip extension with the hip straight, knee at 90° over knee at
+/// 15° (Yamamoto et al. 2015: 0.82), and knee flexion at a 45° knee, hip straight over hip at 90° (Guex et al.
+/// 2012: 0.56, with gastrocnemius): 0.38 and 0.51 with the reference at 0, 0.53 and 0.99 at 1.0 rad.
+#[test]
+fn hamstrings_reference_posture_against_the_knee_and_hip_dependence_of_two_measurements() {
+    let ratios = |extra: &str| {
+        let text = format!(
+            "[athlete]\nprofile = \"sprinter\"\n[strength]\ntwo_joint = true\n{extra}[controller]\n\
+             kind = \"hold-posture\"\n[run]\nduration = 0.1\n"
+        );
+        let m = scenario::load_text(&text, Path::new("reference.toml")).unwrap().model;
+        let (hip, knee) = (m.dof_index("hip_flex_r").unwrap(), m.dof_index("knee_r").unwrap());
+        let group = |dof: usize, g: &str| {
+            let gen = m.dofs[dof].generators.iter().find(|x| x.params.group == g).unwrap();
+            (gen.t_max, gen.params.clone())
+        };
+        let ((t_he, p_he), (t_kf, p_kf)) = (group(hip, "hip_ext"), group(knee, "knee_flex"));
+        let mut q = vec![0.0; m.dofs.len()];
+        // Every two-joint unit's torque on `dof` in direction `dir` (−1 hip extension, +1 knee flexion):
+        // hamstrings, and at the knee also gastrocnemius (ankle at 0). The single-joint groups count once, as
+        // generators (a series-elastic group's unit is the same strength).
+        let units = |q: &[f64], dof: usize, dir: f64| -> f64 {
+            m.units
+                .iter()
+                .filter(|u| u.two_joint())
+                .filter_map(|u| u.joints.iter().find(|j| j.0 == dof).map(|&(_, e)| (u, u.sign * e)))
+                .filter(|(_, se)| se * dir > 0.0)
+                .map(|(u, se)| se.abs() * u.t_max * u.params.f_angle(u.coordinate(q)))
+                .sum()
+        };
+        let mut capacity = |h: f64, k: f64| {
+            q[hip] = h;
+            q[knee] = k;
+            (
+                t_he * p_he.f_angle(h) + units(&q, hip, -1.0),
+                t_kf * p_kf.f_angle(k) + units(&q, knee, 1.0),
+            )
+        };
+        let d = std::f64::consts::PI / 180.0;
+        let hip_ext = capacity(0.0, 90.0 * d).0 / capacity(0.0, 15.0 * d).0;
+        let knee_flex = capacity(0.0, 45.0 * d).1 / capacity(90.0 * d, 45.0 * d).1;
+        (hip_ext, knee_flex)
+    };
+    let at0 = ratios("");
+    let at1 = ratios("[strength.units.hamstrings]\nreference = 1.0\n");
+    eprintln!(
+        "reference 0: hip extension 90°/15° knee {:.2}, knee flexion hip 0°/90° {:.2}",
+        at0.0, at0.1
+    );
+    eprintln!("reference 1.0 rad: {:.2}, {:.2} (measured 0.82, 0.56)", at1.0, at1.1);
+    for (got, want) in [(at0.0, 0.38), (at0.1, 0.51), (at1.0, 0.53), (at1.1, 0.99)] {
+        assert!((got - want).abs() < 0.006, "{got} vs the documented {want}");
+    }
+}
+
 /// The default athlete with series-elastic and two-joint generators (one-piece feet) stands on its generators:
 /// mean vertical ground force over 0.5–1.5 s is body weight within 1 %.
 #[test]
