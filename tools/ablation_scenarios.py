@@ -2,7 +2,7 @@
 """Writes the ablation scenarios of issue 17 item 5 into scenarios/ablation/: one base scenario (an optimisation
 with ranges and a warm start) re-optimised on six bodies — (a) everything on, (b) rigid tendons, (c) no two-joint
 generators, (d) no toe joint, (e) the untrained (dynamometer) profile, (f) the previous body (the first wave's:
-rigid generators, no units, one-piece foot, dynamometer profile with `velocity = 2`), and two arms that test which
+rigid generators, no units, one-piece foot, dynamometer profile with `velocity = 2`), and five arms that test which
 limit binds (a stronger pushing side; faster muscles; the hamstrings referenced at a flexed knee; a stronger swing
 side; every contributor stronger) — each as best-of-3
 independent CMA-ES runs with BIPOP restarts. tests/suite/robustness.rs checks that each file is the base plus its
@@ -34,9 +34,9 @@ ARMS = [
         {"profile": '"dynamometer"', "toe": "false"},
         {"velocity": "2.0", "series_elastic": "false", "two_joint": "false"},
     ),
-    # Which limit binds (docs/sprint.md): the stance hip extensors saturate in every arm above. Three causal arms on
-    # the full body: the pushing side 30 % stronger, faster muscles, and the hamstrings' torque–angle curve referenced at a 1.0 rad
-    # knee instead of a straight one (a flexed stance knee then no longer shortens them off their curve).
+    # Which limit binds (docs/sprint.md): the stance hip extensors saturate in every arm above. Causal arms on the
+    # full body: the pushing side 30 % stronger, the hamstrings' torque–angle curve referenced at a 1.0 rad knee
+    # instead of a straight one (a flexed stance knee then no longer shortens them off their curve), faster muscles.
     ("push_strong", "the pushing side 30 % stronger (push = 1.3)", {}, {"push": "1.3"}),
     (
         "hamstrings_knee_ref",

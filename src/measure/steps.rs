@@ -239,15 +239,11 @@ impl StepRecorder {
                 _ => f64::NAN,
             };
             let mean_of = |f: &dyn Fn(&Sample) -> f64, ss: &[Sample]| ss.iter().map(f).sum::<f64>() / ss.len() as f64;
-            // The first contact sample and the two before it (a run that starts in contact has none before).
-            let at_touchdown = self.samples.get(i0);
-            let touchdown_distance = at_touchdown.map_or(f64::NAN, |s| s.foot_x[st.foot] - s.com_x);
-            let foot_touchdown_speed = match (i0.checked_sub(2).map(|i| &self.samples[i]), i0.checked_sub(1)) {
-                (Some(a), Some(b)) => {
-                    let b = &self.samples[b];
-                    (b.foot_x[st.foot] - a.foot_x[st.foot]) / (b.t - a.t)
-                }
-                _ => f64::NAN,
+            // The first contact sample, and the last two in flight before it (none when the run starts in contact).
+            let touchdown_distance = self.samples.get(i0).map_or(f64::NAN, |s| s.foot_x[st.foot] - s.com_x);
+            let foot_touchdown_speed = match i0.checked_sub(2).map(|i| (&self.samples[i], &self.samples[i + 1])) {
+                Some((a, b)) => (b.foot_x[st.foot] - a.foot_x[st.foot]) / (b.t - a.t),
+                None => f64::NAN,
             };
             out.push(StepRow {
                 step: k,

@@ -25,7 +25,8 @@ kind = "hold-posture"
 duration = 0.1
 "#;
 
-/// The verification scenario exactly as the spec gives it.
+/// The verification scenario exactly as the spec gives it. Its model path is relative to
+/// `data/verification/zero_g.toml`: the project's own copy, `data/shared/peers/sprinter12_spec.json`.
 const ZERO_G: &str = r#"[model]
 file = "../shared/peers/sprinter12_spec.json"   # relative to the scenario file
 [world]
