@@ -166,6 +166,16 @@ pub struct SprintParams {
     /// 9.5 m/s, notes in docs/sprint.md). Default 0.
     #[serde(skip_serializing_if = "is_zero")]
     pub retract_hip_amp: f64,
+    /// Target forward speed of the swing leg's ankle over the ground while it reaches for touchdown (m/s): the
+    /// foot-speed form of the retraction ("the foot lands nearly still", Clark & Weyand), used with
+    /// `td_foot_gain`. Default 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub td_foot_speed: f64,
+    /// Swing hip torque per m/s by which the reaching ankle moves forward faster than `td_foot_speed` (N·m·s/m per
+    /// kg; extension when faster), added to the thigh-angle PD; the ankle speed is its position differenced over
+    /// one step. 0 = off. Default 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub td_foot_gain: f64,
     /// Scale on the hamstrings' excitation (the two-joint unit, otherwise excited with the hip extensors) while its
     /// leg is in stance (dimensionless, [0, 1] used): below 1 the stance hip extends more through the single-joint
     /// extensors, with less knee-flexing torque against the knee extensors. No effect on a body without units.
@@ -257,6 +267,8 @@ impl Default for SprintParams {
             pre_knee_amp: 0.0,
             pre_ankle_amp: 0.0,
             retract_hip_amp: 0.0,
+            td_foot_speed: 0.0,
+            td_foot_gain: 0.0,
             stance_hamstrings: 1.0,
             stance_rectus_amp: 0.0,
         }
@@ -349,6 +361,8 @@ struct LegPhase {
     reaching: bool,
     /// Time it turned to reaching (s).
     reach_since: f64,
+    /// Forward position of the ankle at the previous step (m; NaN before the first).
+    ankle_x_prev: f64,
 }
 
 /// The sprint controller. `side 0` is the right leg (the one on the ground at t = 0), `side 1` the left.
@@ -436,6 +450,7 @@ impl Sprint {
             .collect();
         let mut legs = [LegPhase {
             l_td: f64::NAN,
+            ankle_x_prev: f64::NAN,
             ..LegPhase::default()
         }; 2];
         legs[0].stance = true;
@@ -599,6 +614,12 @@ impl Controller for Sprint {
             let Some(leg) = body.legs[self.foot[k]] else { continue };
             let phase = &mut self.legs[k];
             let t = obs.t - phase.since;
+            let ankle_v = if dt > 0.0 {
+                (leg.ankle[0] - phase.ankle_x_prev) / dt
+            } else {
+                f64::NAN
+            };
+            phase.ankle_x_prev = leg.ankle[0];
             if phase.stance {
                 // Virtual leg spring from the ball of the foot to the hip, mapped onto knee and ankle.
                 let ball_w = rotate(leg.foot_rot, self.ball[k]);
@@ -650,11 +671,12 @@ impl Controller for Sprint {
                     (p.thigh_peak, p.knee_swing)
                 };
                 let thigh_rate = qd[s.hip_flex] - wp[1];
-                drive(
-                    e,
-                    s.hip_flex,
-                    m * (p.swing_kp * (thigh_target - thigh) - p.swing_kd * thigh_rate),
-                );
+                let mut tau_hip = m * (p.swing_kp * (thigh_target - thigh) - p.swing_kd * thigh_rate);
+                // Foot-speed retraction: one torque with the PD, so the hip's two groups do not co-contract.
+                if phase.reaching && p.td_foot_gain != 0.0 && ankle_v.is_finite() {
+                    tau_hip -= m * p.td_foot_gain * (ankle_v - p.td_foot_speed);
+                }
+                drive(e, s.hip_flex, tau_hip);
                 drive(e, s.knee, pd(s.knee, knee_target, p.swing_kp, p.swing_kd));
                 drive(e, s.ankle, pd(s.ankle, p.td_ankle, p.ankle_kp, p.ankle_kd));
                 // Touchdown preparation: extensors pre-activated, the thigh driven back.
@@ -716,8 +738,8 @@ mod tests {
         .unwrap()
     }
 
-    /// One actuation with the right foot loaded (stance) and the left in the air (swing), in a running posture.
-    fn excitations(p: SprintParams) -> (Model, Vec<[f64; 2]>) {
+    /// A running posture: the right foot loaded (stance), the left in the air (swing). Model, q, q̇, body state.
+    fn running_posture() -> (Model, Vec<f64>, Vec<f64>, BodyState) {
         let model = athlete();
         let n = model.dofs.len();
         let mut q = vec![0.0; n];
@@ -757,19 +779,68 @@ mod tests {
             grf,
             legs: vec![Some(leg); 2],
         };
+        (model, q, qd, body)
+    }
+
+    /// The excitations after one actuation per entry of `left_ankle_x` (the swing ankle's forward position, m),
+    /// 1 ms apart from t = 10 ms, in [`running_posture`].
+    fn excitations_over(p: SprintParams, left_ankle_x: &[f64]) -> (Model, Vec<[f64; 2]>) {
+        let (model, q, qd, mut body) = running_posture();
         let mut ctrl = Sprint::new(&model, p).unwrap();
-        let act = vec![[0.0; 2]; n];
+        let act = vec![[0.0; 2]; model.dofs.len()];
         let mut out = ctrl.initial_actuation(&model);
-        let obs = Observation {
-            t: 0.01,
-            q: &q,
-            qd: &qd,
-            activation: &act,
-            body: Some(&body),
-        };
-        ctrl.actuate(&model, &obs, &mut out);
+        for (j, &x) in left_ankle_x.iter().enumerate() {
+            if let Some(leg) = body.legs[1].as_mut() {
+                leg.ankle[0] = x;
+            }
+            let obs = Observation {
+                t: 0.01 + 0.001 * j as f64,
+                q: &q,
+                qd: &qd,
+                activation: &act,
+                body: Some(&body),
+            };
+            ctrl.actuate(&model, &obs, &mut out);
+        }
         let Actuation::Excitation(e) = out else { unreachable!() };
         (model, e)
+    }
+
+    /// One actuation in [`running_posture`].
+    fn excitations(p: SprintParams) -> (Model, Vec<[f64; 2]>) {
+        excitations_over(p, &[0.05])
+    }
+
+    #[test]
+    fn a_reaching_foot_moving_faster_than_its_touchdown_speed_drives_the_swing_hip_back() {
+        // The left leg reaches for touchdown (its thigh already past `reach_thigh`), its ankle moving forward at
+        // 6 m/s over the ground (6 mm in the 1 ms between two actuations).
+        let reaching = SprintParams {
+            reach_thigh: -1.0,
+            ..SprintParams::default()
+        };
+        let hip = |p: SprintParams, xs: &[f64]| {
+            let (model, e) = excitations_over(p, xs);
+            e[model.dof_index("hip_flex_l").unwrap()]
+        };
+        let off = hip(reaching.clone(), &[0.05, 0.056]);
+        let with = |speed: f64| SprintParams {
+            td_foot_gain: 0.2,
+            td_foot_speed: speed,
+            ..reaching.clone()
+        };
+        // Extension is the negative group (index 1): 0.2 N·m·s/m per kg × 75 kg × (6 − 1) m/s = 75 N·m more of it.
+        let fast = hip(with(1.0), &[0.05, 0.056]);
+        assert!(fast[1] > off[1] + 0.05, "retraction {fast:?} against {off:?}");
+        assert!(fast[0] <= off[0], "no flexion added: {fast:?} against {off:?}");
+        // A foot already at its target speed gets the thigh-angle PD alone (to rounding of the differenced speed).
+        assert_eq!(
+            hip(with(6.0), &[0.05, 0.056]).map(|x| (x * 1e9).round()),
+            off.map(|x| (x * 1e9).round())
+        );
+        // A foot slower than the target gets flexion (the foot is brought forward), not extension.
+        let slow = hip(with(9.0), &[0.05, 0.056]);
+        assert!(slow[1] <= off[1] && slow[0] >= off[0], "{slow:?} against {off:?}");
     }
 
     #[test]

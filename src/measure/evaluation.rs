@@ -159,6 +159,7 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
             stances.iter().map(f).sum::<f64>() / stances.len() as f64
         }
     };
+    let mean_braking = mean(&|s| s.braking_impulse);
     let step_rows = recorder.map(|r| r.rows(&model, &stances)).unwrap_or_default();
     let steady_step_means = steps::steady_means(&step_rows).into_iter().collect();
     let duration = loaded.scenario.run.duration;
@@ -200,6 +201,7 @@ pub fn rollout(loaded: &Loaded, sample_steps: u64) -> (Trajectory, RunSummary, E
             + o.trunk_pitch_error * e.trunk_pitch_rms
             + o.step_asymmetry * e.step_asymmetry
             + o.balance * (1.0 - (e.survived / duration).min(1.0))
+            + o.braking_impulse * -mean_braking
     };
     (traj, summary, e)
 }

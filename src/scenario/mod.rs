@@ -786,6 +786,7 @@ fn check_ranges(s: &Scenario, file: &Path, text: &str) -> Result<(), Error> {
     for (name, w) in [
         ("propulsive_impulse", ob.propulsive_impulse),
         ("net_horizontal_impulse", ob.net_horizontal_impulse),
+        ("braking_impulse", ob.braking_impulse),
         ("stance_vertical_force", ob.stance_vertical_force),
         ("speed_gained", ob.speed_gained),
         ("effort", ob.effort),

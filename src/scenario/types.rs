@@ -296,6 +296,9 @@ pub struct ObjectiveSection {
     pub propulsive_impulse: f64,
     /// Weight on the mean net horizontal impulse per stance (per N·s).
     pub net_horizontal_impulse: f64,
+    /// Weight on the mean braking impulse per stance, its magnitude −∫min(Fx, 0) dt (per N·s; positive = braking
+    /// costs). Default 0.
+    pub braking_impulse: f64,
     /// Weight on the mean stance-averaged vertical force (per BW).
     pub stance_vertical_force: f64,
     /// Weight on the forward speed gained, COM vx(end) − vx(0) (per m/s).
@@ -329,6 +332,7 @@ impl Default for ObjectiveSection {
         Self {
             propulsive_impulse: 0.0,
             net_horizontal_impulse: 0.0,
+            braking_impulse: 0.0,
             stance_vertical_force: 0.0,
             speed_gained: 0.0,
             effort: 0.0,

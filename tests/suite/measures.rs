@@ -156,6 +156,29 @@ fn a_gliding_drop_lands_with_the_glide_speed_and_the_start_postures_ankle_lead()
 }
 
 #[test]
+fn the_braking_weight_charges_the_mean_braking_impulse_per_stance_of_a_gliding_landing() {
+    // A body gliding forward at 3 m/s lands on held legs: its stances brake. The braking weight adds exactly
+    // weight × mean braking magnitude per stance to the cost, and nothing else changes.
+    let text = |w: f64| {
+        format!(
+            "[initial]\ndrop_height = 0.3\nvelocity = [3.0, 0.0, 0.0]\nangles = {{ hip_flex_r = 0.4, knee_r = 0.3, \
+             hip_flex_l = -0.2, knee_l = 0.5 }}\n[controller]\nkind = \"hold-posture\"\n[objective]\n\
+             braking_impulse = {w:?}\n[run]\nduration = 0.5\n"
+        )
+    };
+    let eval = |w: f64| sprintlab::measure::evaluate(&scenario::load_text(&text(w), Path::new("x.toml")).unwrap());
+    let (plain, weighted) = (eval(0.0), eval(2.0));
+    let braking = plain.stances.iter().map(|s| -s.braking_impulse).sum::<f64>() / plain.stances.len() as f64;
+    eprintln!(
+        "gliding landing: {} stances, mean braking {braking:.3} N·s",
+        plain.stances.len()
+    );
+    assert!(braking > 1.0, "a 3 m/s landing brakes: {braking} N·s");
+    assert_eq!(plain.stances, weighted.stances);
+    assert!(((weighted.cost - plain.cost) - 2.0 * braking).abs() < 1e-9 * braking);
+}
+
+#[test]
 fn unactuated_body_collapses_and_loses_balance() {
     let r = run("[controller]\nkind = \"constant-torque\"\n[run]\nduration = 1.5\n");
     let loss = r.loss.expect("a body without joint torques must fall");
