@@ -181,6 +181,11 @@ pub struct Workspace {
     /// rapier contacts: (steps, root pose) of the state this workspace's broad/narrow phase belong to.
     rapier_bound: Option<(u64, Pose)>,
     last_grf: Vec<[f64; 3]>,
+    /// The end-of-step joint angles and velocities (rad, rad/s) of [`Simulator::step_into`]'s last stage.
+    q1: Vec<f64>,
+    qd1: Vec<f64>,
+    /// What the controller reads, refilled each step (no allocation per step).
+    body: BodyState,
 }
 
 /// What one step did.
@@ -386,6 +391,9 @@ impl Simulator {
             q_force: DVector::zeros(0),
             last_grf: vec![[0.0; 3]; self.model.feet.len()],
             rapier_bound: None,
+            q1: vec![0.0; n],
+            qd1: vec![0.0; n],
+            body: BodyState::default(),
         }
     }
 
@@ -449,6 +457,13 @@ impl Simulator {
 
     /// The whole-body state a balance controller reads; `grf` is the previous step's GRF per foot.
     pub fn body_state(&self, s: &State, grf: &[[f64; 3]]) -> BodyState {
+        let mut out = BodyState::default();
+        self.fill_body_state(s, grf, &mut out);
+        out
+    }
+
+    /// [`Simulator::body_state`] into `out`, reusing its vectors.
+    fn fill_body_state(&self, s: &State, grf: &[[f64; 3]], out: &mut BodyState) {
         let mb = self.mb(s);
         let qd = mb.generalized_velocity();
         let vel = |seg: usize| {
@@ -461,44 +476,37 @@ impl Simulator {
         };
         let trunk = self.model.segment_index("torso").unwrap_or(0);
         let m = self.measures(s);
-        BodyState {
-            pelvis_rot: quat(0),
-            pelvis_angvel: vel(0).1,
-            trunk_rot: quat(trunk),
-            trunk_angvel: vel(trunk).1,
-            com: m.com,
-            com_vel: [
-                m.momentum[0] / m_total(&self.model),
-                m.momentum[1] / m_total(&self.model),
-                m.momentum[2] / m_total(&self.model),
-            ],
-            feet: self
-                .model
-                .feet
-                .iter()
-                .map(|&f| self.segment_pose(s, f).0.into())
-                .collect(),
-            grf: grf.to_vec(),
-            legs: self
-                .model
-                .feet
-                .iter()
-                .map(|&f| {
-                    let shank = self.model.segments[f].parent?;
-                    let thigh = self.model.segments[shank].parent?;
-                    let (pf, rf) = self.segment_pose(s, f);
-                    let (ps, rs) = self.segment_pose(s, shank);
-                    let pt = self.segment_pose(s, thigh).0;
-                    Some(crate::control::LegPose {
-                        hip: pt.into(),
-                        knee: ps.into(),
-                        ankle: pf.into(),
-                        shank_rot: [rs.w, rs.x, rs.y, rs.z],
-                        foot_rot: [rf.w, rf.x, rf.y, rf.z],
-                    })
-                })
-                .collect(),
-        }
+        out.pelvis_rot = quat(0);
+        out.pelvis_angvel = vel(0).1;
+        out.trunk_rot = quat(trunk);
+        out.trunk_angvel = vel(trunk).1;
+        out.com = m.com;
+        out.com_vel = [
+            m.momentum[0] / m_total(&self.model),
+            m.momentum[1] / m_total(&self.model),
+            m.momentum[2] / m_total(&self.model),
+        ];
+        let feet = &self.model.feet;
+        out.feet.clear();
+        out.feet
+            .extend(feet.iter().map(|&f| <[f64; 3]>::from(self.segment_pose(s, f).0)));
+        out.grf.clear();
+        out.grf.extend_from_slice(grf);
+        out.legs.clear();
+        out.legs.extend(feet.iter().map(|&f| {
+            let shank = self.model.segments[f].parent?;
+            let thigh = self.model.segments[shank].parent?;
+            let (pf, rf) = self.segment_pose(s, f);
+            let (ps, rs) = self.segment_pose(s, shank);
+            let pt = self.segment_pose(s, thigh).0;
+            Some(crate::control::LegPose {
+                hip: pt.into(),
+                knee: ps.into(),
+                ankle: pf.into(),
+                shank_rot: [rs.w, rs.x, rs.y, rs.z],
+                foot_rot: [rf.w, rf.x, rf.y, rf.z],
+            })
+        }));
     }
 
     /// Whole-body COM, momenta about the COM and kinetic energy (every body, gimbals included).
@@ -549,6 +557,14 @@ impl Simulator {
     /// activation dynamics, torque generators), passive joint forces (damping, limit springs), the joint torques
     /// applied to the bodies, contact, integration, and the measurement of what the step delivered.
     pub fn step(&self, s: &mut State, ws: &mut Workspace, ctrl: &mut dyn Controller) -> StepReport {
+        let mut report = StepReport::rest(&self.model, s.t);
+        self.step_into(s, ws, ctrl, &mut report);
+        report
+    }
+
+    /// [`Simulator::step`] writing the step's report into `report` (its vectors reused: the rollout loop steps
+    /// without allocating a report per step).
+    pub fn step_into(&self, s: &mut State, ws: &mut Workspace, ctrl: &mut dyn Controller, report: &mut StepReport) {
         self.joint_state(s, &mut ws.q, &mut ws.qd);
         self.actuation(s, ws, ctrl);
         self.passive(s, ws);
@@ -556,7 +572,7 @@ impl Simulator {
         let g = Vector::new(self.world.gravity[0], self.world.gravity[1], self.world.gravity[2]);
         self.contact(s, ws, g);
         self.integrate(s, ws, g);
-        self.measure(s, ws)
+        self.measure(s, ws, report);
     }
 
     /// Stage 1: the controller's actuation, the activation dynamics and the generator torques: the explicit joint
@@ -569,17 +585,16 @@ impl Simulator {
         // The controller.
         let mut act = ws.actuation.take().unwrap_or_else(|| ctrl.initial_actuation(model));
         {
-            let body = if ctrl.needs_body() {
-                Some(self.body_state(s, &ws.last_grf))
-            } else {
-                None
-            };
+            let needs_body = ctrl.needs_body();
+            if needs_body {
+                self.fill_body_state(s, &ws.last_grf, &mut ws.body);
+            }
             let obs = Observation {
                 t: s.t,
                 q: &ws.q,
                 qd: &ws.qd,
                 activation: &s.activation,
-                body: body.as_ref(),
+                body: needs_body.then_some(&ws.body),
             };
             ctrl.actuate(model, &obs, &mut act);
         }
@@ -883,13 +898,14 @@ impl Simulator {
     }
 
     /// Stage 6: what the step delivered: torques at the end-of-step velocity, GRF, COP and free moment per foot.
-    fn measure(&self, s: &mut State, ws: &mut Workspace) -> StepReport {
+    fn measure(&self, s: &mut State, ws: &mut Workspace, report: &mut StepReport) {
         let model = &*self.model;
         let layout = &self.layout;
         let dt = self.world.dt;
         let n = model.dofs.len();
-        let mut q1 = vec![0.0; n];
-        let mut qd1 = vec![0.0; n];
+        let (mut q1, mut qd1) = (std::mem::take(&mut ws.q1), std::mem::take(&mut ws.qd1));
+        q1.resize(n, 0.0);
+        qd1.resize(n, 0.0);
         self.joint_state(s, &mut q1, &mut qd1);
         let finite = q1.iter().chain(qd1.iter()).all(|x| x.is_finite());
         if !model.units.is_empty() {
@@ -898,15 +914,22 @@ impl Simulator {
         if layout.rapier_contact.is_some() {
             ws.rapier_bound = Some((s.steps, *s.sets.bodies[layout.segment_body[0]].position()));
         }
-        let torque: Vec<f64> = (0..n).map(|i| ws.tau_explicit[i] - ws.damp_gen[i] * qd1[i]).collect();
-        let passive_torque: Vec<f64> = (0..n)
-            .map(|i| {
-                let (damping, k, rest) = ws.passive[i];
-                -damping * qd1[i] - if k > 0.0 { k * (q1[i] - rest) } else { 0.0 }
-            })
-            .collect();
+        let r = report;
+        r.t = s.t;
+        r.finite = finite;
+        r.torque.clear();
+        r.torque
+            .extend((0..n).map(|i| ws.tau_explicit[i] - ws.damp_gen[i] * qd1[i]));
+        r.passive_torque.clear();
+        r.passive_torque.extend((0..n).map(|i| {
+            let (damping, k, rest) = ws.passive[i];
+            -damping * qd1[i] - if k > 0.0 { k * (q1[i] - rest) } else { 0.0 }
+        }));
+        (ws.q1, ws.qd1) = (q1, qd1);
         let nf = model.feet.len();
-        let mut grf = vec![[0.0; 3]; nf];
+        let grf = &mut r.grf;
+        grf.clear();
+        grf.resize(nf, [0.0; 3]);
         // Σ x·F_z, Σ y·F_z, Σ F_z per foot, in the workspace (one allocation fewer per step).
         ws.cop_acc.clear();
         ws.cop_acc.resize(nf, [0.0; 3]);
@@ -921,38 +944,29 @@ impl Simulator {
             cop_acc[fi][2] += sf.force.z;
         }
         if let Some(rc) = &layout.rapier_contact {
-            rapier_grf(rc, &ws.narrow_phase, &s.sets.bodies, dt, &mut grf, cop_acc);
+            rapier_grf(rc, &ws.narrow_phase, &s.sets.bodies, dt, grf, cop_acc);
         }
-        let cop: Vec<[f64; 2]> = cop_acc
-            .iter()
-            .map(|c| {
-                if c[2] > 0.0 {
-                    [c[0] / c[2], c[1] / c[2]]
-                } else {
-                    [f64::NAN, f64::NAN]
-                }
-            })
-            .collect();
+        r.cop.clear();
+        r.cop.extend(cop_acc.iter().map(|c| {
+            if c[2] > 0.0 {
+                [c[0] / c[2], c[1] / c[2]]
+            } else {
+                [f64::NAN, f64::NAN]
+            }
+        }));
         // Free moment: Σ ((p − COP) × F)_z over the sphere forces (all applied on the ground plane).
-        let mut free_moment = vec![0.0; nf];
+        let free_moment = &mut r.free_moment;
+        free_moment.clear();
+        free_moment.resize(nf, 0.0);
         for sf in &ws.forces {
             let fi = model.spheres[sf.sphere].foot;
-            let c: &[f64; 2] = &cop[fi];
+            let c: &[f64; 2] = &r.cop[fi];
             free_moment[fi] += (sf.point.x - c[0]) * sf.force.y - (sf.point.y - c[1]) * sf.force.x;
         }
         if layout.rapier_contact.is_some() {
             free_moment.iter_mut().for_each(|m| *m = f64::NAN);
         }
-        ws.last_grf.clone_from(&grf);
-        StepReport {
-            t: s.t,
-            grf,
-            free_moment,
-            cop,
-            torque,
-            passive_torque,
-            finite,
-        }
+        ws.last_grf.clone_from(&r.grf);
     }
 }
 

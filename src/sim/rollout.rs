@@ -150,13 +150,14 @@ pub fn run_hooked<H: StepHook + ?Sized>(
     let tail = ((0.5 / sim.world.dt).round() as u64).min(total).max(1);
     let columns = columns(sim);
     // The row before the first step: no force, no torque, no centre of pressure.
-    let rest = StepReport::rest(model, state.t);
-    let mut rows = vec![sample(sim, &state, &rest, columns.len())];
+    let mut r = StepReport::rest(model, state.t);
+    let mut rows = vec![sample(sim, &state, &r, columns.len())];
     let (mut peak, mut tail_sum) = (0.0f64, 0.0);
     let mut outcome = Outcome::Completed;
     for k in 0..total {
         hook.before(&state);
-        let r = sim.step(&mut state, &mut ws, ctrl);
+        // One report, refilled each step.
+        sim.step_into(&mut state, &mut ws, ctrl, &mut r);
         if !r.finite {
             outcome = Outcome::Diverged;
             break;
