@@ -2,13 +2,14 @@
 """The ablation table of issue 17 item 5 (docs/sprint.md) from the committed run folders results/ablation/<arm>/:
 per arm, the best of its 3 runs and the spread over them — cost, mean and final forward speed of each run's best
 rollout over the probe's 1.2 s from a 9 m/s touchdown, balance. Reads each run's summary.json (the best rollout of
-that run) and runs.csv.
+that run). Other probe arms (best-of-3 run folders, e.g. results/sprint_elastic_touchdown9) by path.
 
-    tools/ablation_table.py            # prints the markdown table
+    tools/ablation_table.py                 # prints the markdown table of the ablation arms
+    tools/ablation_table.py RUN_DIR ...     # the same columns for these run folders
 """
-import csv
 import json
 import pathlib
+import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "results" / "ablation"
 ARMS = [
@@ -23,10 +24,12 @@ def fmt(xs, p=2):
 
 
 def main():
+    dirs = [pathlib.Path(d) for d in sys.argv[1:]] or [ROOT / arm for arm in ARMS]
     print("| arm | runs done | best cost (best run) | cost, 3 runs | mean speed of the best run (m/s) | mean speed, 3 runs | final speed, 3 runs | runs that kept balance |")
     print("|---|---|---|---|---|---|---|---|")
-    for arm in ARMS:
-        runs = sorted((ROOT / arm / "runs").glob("run-*"))
+    for folder in dirs:
+        arm = folder.name
+        runs = sorted((folder / "runs").glob("run-*"))
         done = [r for r in runs if (r / "summary.json").is_file()]
         if not done:
             print(f"| {arm} | 0 | — | — | — | — | — | — |")
