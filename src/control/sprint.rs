@@ -176,6 +176,29 @@ pub struct SprintParams {
     /// one step. 0 = off. Default 0.
     #[serde(skip_serializing_if = "is_zero")]
     pub td_foot_gain: f64,
+    /// Reflex stance (Geyer & Herr 2010's stance reflexes, on the groups): knee-extensor excitation added over the
+    /// stance as `reflex_knee_amp + reflex_knee_gain · F` with `F = a·capacity(θ, ω)/T0`, the group's own force
+    /// estimated from its activation (positive force feedback: a loaded knee stiffens, so the leg lands bent and
+    /// rebounds as a spring). Gain: excitation per unit of normalised force. 0 = off. Default 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reflex_knee_gain: f64,
+    /// The knee extensors' stance pre-stimulation of the reflex stance (excitation). Default 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reflex_knee_amp: f64,
+    /// Knee angle (rad of flexion) below which an extending stance knee inhibits its extensors by
+    /// `reflex_knee_inhibit · (reflex_knee_off − knee)` (Geyer & Herr's knee overextension reflex). Default 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reflex_knee_off: f64,
+    /// Gain of that inhibition (excitation per rad). Default 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reflex_knee_inhibit: f64,
+    /// Plantarflexor force feedback over the stance, as `reflex_knee_gain` (excitation per unit of normalised
+    /// force). Default 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reflex_ankle_gain: f64,
+    /// The plantarflexors' stance pre-stimulation (excitation). Default 0.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub reflex_ankle_amp: f64,
     /// Scale on the hamstrings' excitation (the two-joint unit, otherwise excited with the hip extensors) while its
     /// leg is in stance (dimensionless, [0, 1] used): below 1 the stance hip extends more through the single-joint
     /// extensors, with less knee-flexing torque against the knee extensors. No effect on a body without units.
@@ -269,6 +292,12 @@ impl Default for SprintParams {
             retract_hip_amp: 0.0,
             td_foot_speed: 0.0,
             td_foot_gain: 0.0,
+            reflex_knee_gain: 0.0,
+            reflex_knee_amp: 0.0,
+            reflex_knee_off: 0.0,
+            reflex_knee_inhibit: 0.0,
+            reflex_ankle_gain: 0.0,
+            reflex_ankle_amp: 0.0,
             stance_hamstrings: 1.0,
             stance_rectus_amp: 0.0,
         }
@@ -324,6 +353,7 @@ fn is_angle(name: &str) -> bool {
             | "lumbar_flex"
             | "arm_bias"
             | "elbow"
+            | "reflex_knee_off"
     )
 }
 
@@ -646,6 +676,27 @@ impl Controller for Sprint {
                 burst(e, s.hip_flex, 1, p.push_speed_gain * deficit, t, 0.0, f64::INFINITY);
                 burst(e, s.knee, 1, p.push_knee_amp, t, p.push_knee_on, p.push_knee_dur);
                 burst(e, s.ankle, 1, p.push_ankle_amp, t, p.push_ankle_on, p.push_ankle_dur);
+                // Reflex stance: the extensors' own force (activation × capacity / T0) fed back positively.
+                let force = |i: usize| {
+                    let g = &model.dofs[i].generators[1];
+                    let cap = g.capacity(q[i], qd[i], -1.0).0;
+                    if g.t_max > 0.0 {
+                        obs.activation[i][1] * cap / g.t_max
+                    } else {
+                        0.0
+                    }
+                };
+                if p.reflex_knee_gain != 0.0 || p.reflex_knee_amp != 0.0 || p.reflex_knee_inhibit != 0.0 {
+                    let mut x = p.reflex_knee_amp + p.reflex_knee_gain * force(s.knee);
+                    if q[s.knee] < p.reflex_knee_off && qd[s.knee] < 0.0 {
+                        x -= p.reflex_knee_inhibit * (p.reflex_knee_off - q[s.knee]);
+                    }
+                    e[s.knee][1] = (e[s.knee][1] + x).clamp(0.0, 1.0);
+                }
+                if p.reflex_ankle_gain != 0.0 || p.reflex_ankle_amp != 0.0 {
+                    let x = p.reflex_ankle_amp + p.reflex_ankle_gain * force(s.ankle);
+                    e[s.ankle][1] = (e[s.ankle][1] + x).clamp(0.0, 1.0);
+                }
                 // Balance through the stance hip, weighted by this foot's share of the load (none in flight).
                 let w = if total_load > 1.0 { load[k] / total_load } else { 0.0 };
                 let pitch_err = trunk_pitch - p.trunk_pitch;
@@ -785,9 +836,19 @@ mod tests {
     /// The excitations after one actuation per entry of `left_ankle_x` (the swing ankle's forward position, m),
     /// 1 ms apart from t = 10 ms, in [`running_posture`].
     fn excitations_over(p: SprintParams, left_ankle_x: &[f64]) -> (Model, Vec<[f64; 2]>) {
-        let (model, q, qd, mut body) = running_posture();
+        excitations_in(p, left_ankle_x, |_, _, _, _| {})
+    }
+
+    /// As [`excitations_over`], with `tweak(model, q, q̇, activation)` applied to the posture first.
+    fn excitations_in(
+        p: SprintParams,
+        left_ankle_x: &[f64],
+        tweak: impl Fn(&Model, &mut [f64], &mut [f64], &mut [[f64; 2]]),
+    ) -> (Model, Vec<[f64; 2]>) {
+        let (model, mut q, mut qd, mut body) = running_posture();
         let mut ctrl = Sprint::new(&model, p).unwrap();
-        let act = vec![[0.0; 2]; model.dofs.len()];
+        let mut act = vec![[0.0; 2]; model.dofs.len()];
+        tweak(&model, &mut q, &mut qd, &mut act);
         let mut out = ctrl.initial_actuation(&model);
         for (j, &x) in left_ankle_x.iter().enumerate() {
             if let Some(leg) = body.legs[1].as_mut() {
@@ -809,6 +870,69 @@ mod tests {
     /// One actuation in [`running_posture`].
     fn excitations(p: SprintParams) -> (Model, Vec<[f64; 2]>) {
         excitations_over(p, &[0.05])
+    }
+
+    #[test]
+    fn reflex_stance_feeds_the_stance_extensors_their_own_force_and_a_straightening_knee_inhibits_its_own() {
+        // The stance (right) knee flexes at 0.5 rad with its extensors at activation 0.4, the plantarflexors at 0.6.
+        let active = |m: &Model, _: &mut [f64], _: &mut [f64], a: &mut [[f64; 2]]| {
+            a[m.dof_index("knee_r").unwrap()][1] = 0.4;
+            a[m.dof_index("ankle_r").unwrap()][1] = 0.6;
+        };
+        let ext = |p: SprintParams, tweak: &dyn Fn(&Model, &mut [f64], &mut [f64], &mut [[f64; 2]])| {
+            let (m, e) = excitations_in(p, &[0.05], tweak);
+            (
+                e[m.dof_index("knee_r").unwrap()][1],
+                e[m.dof_index("ankle_r").unwrap()][1],
+                m,
+            )
+        };
+        let (k0, a0, m) = ext(SprintParams::default(), &active);
+        let reflex = SprintParams {
+            reflex_knee_gain: 0.5,
+            reflex_knee_amp: 0.05,
+            reflex_ankle_gain: 0.25,
+            ..SprintParams::default()
+        };
+        let (k1, a1, _) = ext(reflex.clone(), &active);
+        // The expected feedback: a · capacity(θ, ω) / T0 of each group at the posture's angle and velocity.
+        let (q, qd) = (running_posture().1, running_posture().2);
+        let f = |name: &str, a: f64| {
+            let i = m.dof_index(name).unwrap();
+            let g = &m.dofs[i].generators[1];
+            a * g.capacity(q[i], qd[i], -1.0).0 / g.t_max
+        };
+        assert!(
+            k0 + 0.05 + 0.5 * f("knee_r", 0.4) < 1.0 && a0 + 0.25 * f("ankle_r", 0.6) < 1.0,
+            "not clipped"
+        );
+        assert!(
+            (k1 - (k0 + 0.05 + 0.5 * f("knee_r", 0.4))).abs() < 1e-12,
+            "{k1} vs {k0}"
+        );
+        assert!((a1 - (a0 + 0.25 * f("ankle_r", 0.6))).abs() < 1e-12, "{a1} vs {a0}");
+        // Silent extensors feed back nothing: only the pre-stimulation.
+        let (k2, a2, _) = ext(reflex.clone(), &|_, _, _, _| {});
+        let (k3, a3, _) = ext(SprintParams::default(), &|_, _, _, _| {});
+        assert!((k2 - (k3 + 0.05)).abs() < 1e-12 && a2 == a3);
+        // The knee overextension reflex: inhibits only a knee that is extending below `reflex_knee_off`.
+        let inhibit = SprintParams {
+            reflex_knee_off: 0.8,
+            reflex_knee_inhibit: 0.2,
+            ..reflex.clone()
+        };
+        assert_eq!(
+            ext(inhibit.clone(), &active).0,
+            k1,
+            "the posture's knee flexes (+3 rad/s): no inhibition"
+        );
+        let extending = |m: &Model, q: &mut [f64], qd: &mut [f64], a: &mut [[f64; 2]]| {
+            active(m, q, qd, a);
+            qd[m.dof_index("knee_r").unwrap()] = -3.0;
+        };
+        let (k4, _, _) = ext(reflex, &extending);
+        let (k5, _, _) = ext(inhibit, &extending);
+        assert!((k4 - k5 - 0.2 * (0.8 - 0.5)).abs() < 1e-12, "{k4} - {k5}");
     }
 
     #[test]
