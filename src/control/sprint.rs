@@ -836,15 +836,14 @@ mod tests {
     /// The excitations after one actuation per entry of `left_ankle_x` (the swing ankle's forward position, m),
     /// 1 ms apart from t = 10 ms, in [`running_posture`].
     fn excitations_over(p: SprintParams, left_ankle_x: &[f64]) -> (Model, Vec<[f64; 2]>) {
-        excitations_in(p, left_ankle_x, |_, _, _, _| {})
+        excitations_in(p, left_ankle_x, &|_, _, _, _| {})
     }
 
+    /// A change to [`running_posture`]: `(model, q, q̇, activation)`.
+    type Tweak<'a> = dyn Fn(&Model, &mut [f64], &mut [f64], &mut [[f64; 2]]) + 'a;
+
     /// As [`excitations_over`], with `tweak(model, q, q̇, activation)` applied to the posture first.
-    fn excitations_in(
-        p: SprintParams,
-        left_ankle_x: &[f64],
-        tweak: impl Fn(&Model, &mut [f64], &mut [f64], &mut [[f64; 2]]),
-    ) -> (Model, Vec<[f64; 2]>) {
+    fn excitations_in(p: SprintParams, left_ankle_x: &[f64], tweak: &Tweak<'_>) -> (Model, Vec<[f64; 2]>) {
         let (model, mut q, mut qd, mut body) = running_posture();
         let mut ctrl = Sprint::new(&model, p).unwrap();
         let mut act = vec![[0.0; 2]; model.dofs.len()];
@@ -879,7 +878,7 @@ mod tests {
             a[m.dof_index("knee_r").unwrap()][1] = 0.4;
             a[m.dof_index("ankle_r").unwrap()][1] = 0.6;
         };
-        let ext = |p: SprintParams, tweak: &dyn Fn(&Model, &mut [f64], &mut [f64], &mut [[f64; 2]])| {
+        let ext = |p: SprintParams, tweak: &Tweak<'_>| {
             let (m, e) = excitations_in(p, &[0.05], tweak);
             (
                 e[m.dof_index("knee_r").unwrap()][1],
