@@ -12,6 +12,8 @@
 //!   (Raibert/SIMBICON foot placement); the knee opens to its touchdown angle; frontal placement from the lateral
 //!   COM velocity.
 //! - **Arms**: shoulders in counter-phase to the hips, elbows held bent. **Torso**: lumbar PD.
+//! - Options, off by default: touchdown preparation, a foot-speed retraction of the swing leg, and a reflex stance
+//!   (Geyer & Herr 2010's positive force feedback on the stance extensors).
 //!
 //! Desired torques become excitations of the group that can produce them, `e = τ / capacity(θ, ω)` clipped to
 //! [0, 1]; bursts add excitation on their group. So feedback gains are in N·m/kg (a stronger body keeps its balance
